@@ -1,0 +1,1 @@
+"""Townhall: an open-source digital city hall."""

@@ -1,0 +1,1 @@
+"""Pure helpers (geo, time, ids, text, settings). Imports no Django and no Townhall app."""

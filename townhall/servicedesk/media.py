@@ -1,0 +1,61 @@
+"""Photos from residents: sniffed, size-checked, re-encoded, stripped of EXIF and GPS."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from townhall.servicedesk.inputs import PhotoInput
+
+# What we accept, by the format Pillow finds in the bytes (never the file name or header).
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+MAX_EDGE_PX = 2560
+
+
+class PhotoError(ValueError):
+    """The upload is not a photo we can take; the message is for the person uploading."""
+
+
+def clean_photo(content: bytes) -> PhotoInput:
+    limits = settings.TOWNHALL
+    if len(content) > limits["MAX_UPLOAD_BYTES"]:
+        mb = limits["MAX_UPLOAD_BYTES"] // (1024 * 1024)
+        raise PhotoError(f"the photo is larger than {mb} MB")
+    image = _open(content, limits["MAX_IMAGE_PIXELS"])
+    # Apply the camera's rotation before the EXIF block (and its GPS position) is dropped.
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail((MAX_EDGE_PX, MAX_EDGE_PX))
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    # A fresh JPEG carries no metadata unless we pass it: no EXIF, no GPS, no XMP.
+    image.save(out, format="JPEG", quality=85, optimize=True)
+    return PhotoInput(
+        content=out.getvalue(),
+        content_type="image/jpeg",
+        extension="jpg",
+        width=image.width,
+        height=image.height,
+    )
+
+
+def _open(content: bytes, max_pixels: int) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(content))
+            if image.format not in ACCEPTED_FORMATS:
+                raise PhotoError("the file is not a JPEG, PNG, WebP or GIF image")
+            if image.width * image.height > max_pixels:
+                raise PhotoError(f"the photo has more than {max_pixels:,} pixels")
+            image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise PhotoError("the file is not a readable image") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, PhotoError):
+            raise
+        raise PhotoError("the image is damaged or truncated") from None
+    return image
