@@ -7,6 +7,7 @@ without a secret key, allowed hosts and a database URL.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "townhall.servicedesk",
     "townhall.open311",
     "townhall.portal",
+    "townhall.demo",
 ]
 
 MIDDLEWARE = [
@@ -152,7 +154,7 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "311@riverton.example") or ""
 
 # Limits at the edges (bytes, characters, counts). Explicit settings, not magic numbers.
-TOWNHALL = {
+TOWNHALL: dict[str, Any] = {
     "MAX_DESCRIPTION_CHARS": 4000,
     "MAX_UPLOAD_BYTES": env.integer("TOWNHALL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
     "MAX_IMAGE_PIXELS": env.integer("TOWNHALL_MAX_IMAGE_PIXELS", 40_000_000),
@@ -185,3 +187,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "WARNING")},
 }
+
+# The demo and development serve static files straight from the apps; production serves
+# the collected, compressed copies.
+WHITENOISE_USE_FINDERS = not PRODUCTION

@@ -1,8 +1,9 @@
 import pytest
+from django.core.management import call_command
 
 from tests.factories import make_request
 from townhall.audit.models import AuditEvent
-from townhall.servicedesk.inputs import InvalidInput
+from townhall.servicedesk.inputs import ContactInput, InvalidInput
 from townhall.servicedesk.models import ServiceRequest
 
 
@@ -30,3 +31,22 @@ def test_required_attribute_and_bad_values_are_all_reported_at_once(city):
         make_request("POTHOLE", attributes={"LANES": ["middle"], "DEPTH_CM": "deep"})
     fields = {p.field for p in caught.value.problems}
     assert fields == {"attribute[SIZE]", "attribute[LANES]", "attribute[DEPTH_CM]"}
+
+
+def test_reporter_with_email_gets_an_acknowledgement_from_the_worker(
+    city, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = make_request(contact=ContactInput(email="ana@example.org", first_name="Ana"))
+    assert mailoutbox == []  # queued for the worker, not sent while the resident waits
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    assert len(mailoutbox) == 1
+    assert request.public_id in mailoutbox[0].subject
+    assert mailoutbox[0].to == ["ana@example.org"]
+
+
+def test_anonymous_report_sends_no_mail(city, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_request()
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    assert mailoutbox == []

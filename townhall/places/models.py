@@ -54,7 +54,7 @@ class AreaQuerySet(models.QuerySet["Area"]):
 
     def index(self) -> AreaIndex:
         """A point-in-polygon index over these areas (those with a polygon)."""
-        rows = list(self.mapped().values_list("pk", "geometry"))
+        rows = [(pk, g) for pk, g in self.mapped().values_list("pk", "geometry") if g]
         return AreaIndex([pk for pk, _ in rows], [parse_geometry(g) for _, g in rows])
 
     def containing(self, lat: float, lon: float) -> Area | None:
@@ -98,13 +98,6 @@ class Area(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.geometry is not None:
-            try:
-                parse_geometry(self.geometry)
-            except ValueError as exc:
-                raise ValidationError({"geometry": str(exc)}) from exc
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.geometry is not None:
             self.min_lon, self.min_lat, self.max_lon, self.max_lat = parse_geometry(
@@ -113,6 +106,13 @@ class Area(models.Model):
         else:
             self.min_lon = self.min_lat = self.max_lon = self.max_lat = None
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.geometry is not None:
+            try:
+                parse_geometry(self.geometry)
+            except ValueError as exc:
+                raise ValidationError({"geometry": str(exc)}) from exc
 
     @property
     def centroid(self) -> tuple[float, float] | None:

@@ -20,7 +20,7 @@ class PhotoError(ValueError):
 
 
 def clean_photo(content: bytes) -> PhotoInput:
-    limits = settings.TOWNHALL
+    limits: dict[str, int] = settings.TOWNHALL
     if len(content) > limits["MAX_UPLOAD_BYTES"]:
         mb = limits["MAX_UPLOAD_BYTES"] // (1024 * 1024)
         raise PhotoError(f"the photo is larger than {mb} MB")

@@ -26,7 +26,7 @@ class Translatable(models.Model):
     def localized(self, field: str, language: str | None = None) -> str:
         language = (language or get_language() or "en").split("-")[0]
         text = self.translations.get(language, {}).get(field)
-        return text or getattr(self, field)
+        return str(text or getattr(self, field) or "")
 
 
 class Department(models.Model):
@@ -64,13 +64,17 @@ class ServiceQuerySet(models.QuerySet["Service"]):
 class Service(Translatable):
     """A kind of request residents can make (Open311 ``service``)."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="services")
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="services"
+    )
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     group = models.CharField(max_length=100, blank=True)
     keywords = models.CharField(max_length=500, blank=True, help_text=_("Comma-separated"))
-    type = models.CharField(max_length=10, choices=ServiceType.choices, default=ServiceType.REALTIME)
+    type = models.CharField(
+        max_length=10, choices=ServiceType.choices, default=ServiceType.REALTIME
+    )
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
     )
@@ -261,9 +265,7 @@ class ServiceRequest(models.Model):
 class ReporterContact(models.Model):
     """Personal data of whoever reported a request; kept apart so it can be erased alone."""
 
-    request = models.OneToOneField(
-        ServiceRequest, on_delete=models.CASCADE, related_name="contact"
-    )
+    request = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE, related_name="contact")
     email = models.EmailField(blank=True)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
@@ -307,7 +309,7 @@ class Media(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""
 
 
 class PublicIdCounter(models.Model):

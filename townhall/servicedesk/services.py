@@ -24,6 +24,7 @@ from townhall.servicedesk.models import (
     ServiceRequest,
     Status,
 )
+from townhall.servicedesk.tasks import acknowledge_request
 from townhall.servicedesk.validation import check_request
 
 
@@ -59,11 +60,23 @@ def submit_request(actor: Actor, data: RequestInput) -> ServiceRequest:
         for photo in data.photos:
             _store_photo(request, photo)
         RequestUpdate.objects.create(
-            request=request, at=requested_at, status=Status.NEW,
-            description="Request received", author_label=actor.label,
+            request=request,
+            at=requested_at,
+            status=Status.NEW,
+            description="Request received",
+            author_label=actor.label,
         )
-        record(actor, "request.submitted", request, public_id=request.public_id,
-               service=data.service.code, channel=data.channel)
+        record(
+            actor,
+            "request.submitted",
+            request,
+            public_id=request.public_id,
+            service=data.service.code,
+            channel=data.channel,
+        )
+        if data.contact.email:
+            pk = request.pk
+            transaction.on_commit(lambda: acknowledge_request.enqueue(pk))
     return request
 
 
@@ -81,7 +94,11 @@ def change_status(
         request.closed_at = now if status in CLOSED_STATUSES else None
         request.save(update_fields=["status", "status_notes", "updated_at", "closed_at"])
         update = RequestUpdate.objects.create(
-            request=request, at=now, status=status, description=note, is_public=public,
+            request=request,
+            at=now,
+            status=status,
+            description=note,
+            is_public=public,
             author_label=actor.label,
         )
         record(actor, "request.status_changed", request, before=before, after=status)
@@ -96,11 +113,11 @@ def attach_photo(actor: Actor, request: ServiceRequest, photo: PhotoInput) -> Me
 
 
 def _store_photo(request: ServiceRequest, photo: PhotoInput) -> Media:
-    media = Media(request=request, content_type=photo.content_type,
-                  width=photo.width, height=photo.height)
+    media = Media(
+        request=request, content_type=photo.content_type, width=photo.width, height=photo.height
+    )
     # A random name: the resident's file name may carry personal data.
-    media.file.save(f"{uuid.uuid4().hex}.{photo.extension}", ContentFile(photo.content),
-                    save=False)
+    media.file.save(f"{uuid.uuid4().hex}.{photo.extension}", ContentFile(photo.content), save=False)
     media.save()
     return media
 
@@ -147,8 +164,13 @@ def load_history(
                 batch = []
         if batch:
             _load_batch(batch, report)
-        record(actor, "requests.loaded", None, created=report.created,
-               skipped_existing=report.skipped_existing)
+        record(
+            actor,
+            "requests.loaded",
+            None,
+            created=report.created,
+            skipped_existing=report.skipped_existing,
+        )
     return report
 
 
@@ -173,8 +195,14 @@ def _load_batch(batch: list[HistoricRequest], report: LoadReport) -> None:
     updates: list[RequestUpdate] = []
     contacts: list[ReporterContact] = []
     for request, row in zip(created, _in_year_order(fresh), strict=True):
-        updates.append(RequestUpdate(request=request, at=request.requested_at,
-                                     status=Status.NEW, description="Request received"))
+        updates.append(
+            RequestUpdate(
+                request=request,
+                at=request.requested_at,
+                status=Status.NEW,
+                description="Request received",
+            )
+        )
         for at, status, note in row.updates:
             updates.append(RequestUpdate(request=request, at=at, status=status, description=note))
         if not row.data.contact.is_empty():

@@ -24,11 +24,9 @@ def check_request(data: RequestInput) -> tuple[dict[str, Any], Area | None, list
     problems: list[Problem] = []
     area, location_problems = _check_location(data)
     problems += location_problems
-    limit = settings.TOWNHALL["MAX_DESCRIPTION_CHARS"]
+    limit = int(settings.TOWNHALL["MAX_DESCRIPTION_CHARS"])
     if len(data.description) > limit:
-        problems.append(
-            Problem("description", f"description is longer than {limit} characters")
-        )
+        problems.append(Problem("description", f"description is longer than {limit} characters"))
     cleaned, attribute_problems = clean_attributes(data.service, data.attributes)
     problems += attribute_problems
     problems += _check_contact(data)
@@ -38,8 +36,11 @@ def check_request(data: RequestInput) -> tuple[dict[str, Any], Area | None, list
 def _check_location(data: RequestInput) -> tuple[Area | None, list[Problem]]:
     has_point = data.lat is not None or data.lon is not None
     if not has_point and not data.address.strip() and not data.address_id.strip():
-        return None, [Problem("location", "a location is required: lat and long, "
-                              "address_string or address_id")]
+        return None, [
+            Problem(
+                "location", "a location is required: lat and long, address_string or address_id"
+            )
+        ]
     if not has_point:
         return None, []
     if data.lat is None or data.lon is None:
@@ -68,9 +69,7 @@ def _check_contact(data: RequestInput) -> list[Problem]:
     return problems
 
 
-def clean_attributes(
-    service: Service, raw: dict[str, Any]
-) -> tuple[dict[str, Any], list[Problem]]:
+def clean_attributes(service: Service, raw: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     """Answers typed per the attribute's datatype; problems name ``attribute[CODE]``."""
     attributes = {a.code: a for a in service.attributes.all()}
     problems = [
@@ -85,9 +84,7 @@ def clean_attributes(
         value = raw.get(code)
         if _is_blank(value):
             if attribute.required:
-                problems.append(
-                    Problem(f"attribute[{code}]", f"attribute {code} is required")
-                )
+                problems.append(Problem(f"attribute[{code}]", f"attribute {code} is required"))
             continue
         try:
             cleaned[code] = clean_value(attribute, value)
@@ -127,9 +124,11 @@ def clean_value(attribute: ServiceAttribute, value: Any) -> Any:
         return _clean_number(text)
     if datatype == Datatype.DATETIME:
         return _clean_datetime(text).isoformat()
-    limit = MAX_STRING_CHARS if datatype == Datatype.STRING else settings.TOWNHALL[
-        "MAX_DESCRIPTION_CHARS"
-    ]
+    limit = (
+        MAX_STRING_CHARS
+        if datatype == Datatype.STRING
+        else int(settings.TOWNHALL["MAX_DESCRIPTION_CHARS"])
+    )
     if len(text) > limit:
         raise ValueError(f"is longer than {limit} characters")
     return text

@@ -1,0 +1,64 @@
+"""The ``townhall`` console command.
+
+Most subcommands are Django management commands underneath; a few are shaped for
+operators: ``serve`` (gunicorn), ``worker`` (background tasks), ``demo`` (the whole demo
+city on one laptop) and ``pb`` (counting any Pabulib file, no database needed).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+USAGE = """usage: townhall COMMAND [ARGS]
+
+  demo                     migrate, build the demo city "Riverton" if empty, serve it on
+                           http://127.0.0.1:8000 with a background worker (Ctrl-C stops)
+  serve [--bind H:P] [--workers N]
+                           production web server (gunicorn)
+  worker                   background task worker (django-tasks database backend)
+  migrate                  create or update the database tables
+  createsuperuser          create an administrator account
+  apikey create NAME       create an Open311 API key (printed once)
+  apikey list | apikey revoke PREFIX
+  import-requests FILE --format nyc|boston|MAPPING.toml [--jurisdiction SLUG] [--dry-run]
+                           import a city's 311 export
+  pb tally FILE.pb --rule greedy|mes|phragmen [--satisfaction cost|cardinality]
+                   [--completion none|add1] [--json]
+                           count a participatory-budgeting election
+  ... and any Django management command (check, shell, dbshell, ...)
+"""
+
+# Operator-friendly names for Django commands whose module names cannot have hyphens.
+ALIASES = {"import-requests": "import_requests", "build-demo": "build_demo"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    command, rest = args[0], args[1:]
+    if command == "pb":
+        from townhall.budgeting.rules.cli import main as pb_main
+
+        return pb_main(rest)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")
+    if command == "serve":
+        from townhall.servers import serve
+
+        return serve(rest)
+    if command == "demo":
+        from townhall.servers import demo
+
+        return demo(rest)
+    if command == "worker":
+        command = "db_worker"
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["townhall", ALIASES.get(command, command), *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
