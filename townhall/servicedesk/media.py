@@ -22,8 +22,7 @@ class PhotoError(ValueError):
 def clean_photo(content: bytes) -> PhotoInput:
     limits: dict[str, int] = settings.TOWNHALL
     if len(content) > limits["MAX_UPLOAD_BYTES"]:
-        mb = limits["MAX_UPLOAD_BYTES"] // (1024 * 1024)
-        raise PhotoError(f"the photo is larger than {mb} MB")
+        raise PhotoError(f"the photo is larger than {_size(limits['MAX_UPLOAD_BYTES'])}")
     image = _open(content, limits["MAX_IMAGE_PIXELS"])
     # Apply the camera's rotation before the EXIF block (and its GPS position) is dropped.
     image = ImageOps.exif_transpose(image)
@@ -40,6 +39,12 @@ def clean_photo(content: bytes) -> PhotoInput:
         width=image.width,
         height=image.height,
     )
+
+
+def _size(n_bytes: int) -> str:
+    if n_bytes >= 1024 * 1024:
+        return f"{n_bytes / (1024 * 1024):g} MB"
+    return f"{max(1, n_bytes // 1024)} KB"
 
 
 def _open(content: bytes, max_pixels: int) -> Image.Image:
