@@ -13,7 +13,7 @@ from townhall.audit.models import AuditEvent
 from townhall.cli import main
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # run_from_argv closes connections
 def test_apikey_create_prints_a_key_that_works_once_and_is_audited(capsys):
     assert main(["apikey", "create", "FixMyStreet"]) == 0
     raw = capsys.readouterr().out.strip()
@@ -23,7 +23,7 @@ def test_apikey_create_prints_a_key_that_works_once_and_is_audited(capsys):
     assert AuditEvent.objects.filter(action="apikey.created").count() == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # run_from_argv closes connections
 def test_apikey_revoke_by_prefix(capsys):
     main(["apikey", "create", "Old app"])
     raw = capsys.readouterr().out.strip()

@@ -23,14 +23,20 @@ USAGE = """usage: townhall COMMAND [ARGS]
   apikey list | apikey revoke PREFIX
   import-requests FILE --format nyc|boston|MAPPING.toml [--jurisdiction SLUG] [--dry-run]
                            import a city's 311 export
+  sla-scan [--every SECONDS]
+                           flag requests at risk or breached, escalate, remind (cron or loop)
   pb tally FILE.pb --rule greedy|mes|phragmen [--satisfaction cost|cardinality]
                    [--completion none|add1] [--json]
                            count a participatory-budgeting election
+  assistant classify [TEXT ...] [--file FILE]
+                           what the assistant understands of each message (JSON lines)
+  assistant load-content | purge
+                           load the knowledge base / purge expired transcripts
   ... and any Django management command (check, shell, dbshell, ...)
 """
 
 # Operator-friendly names for Django commands whose module names cannot have hyphens.
-ALIASES = {"import-requests": "import_requests", "build-demo": "build_demo"}
+ALIASES = {"import-requests": "import_requests", "build-demo": "build_demo", "sla-scan": "sla_scan"}
 
 
 def main(argv: list[str] | None = None) -> int:

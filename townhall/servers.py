@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
@@ -74,48 +73,46 @@ def demo(argv: list[str]) -> int:
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
-    credentials = _demo_credentials(Path(settings.VAR_DIR) / "demo-credentials.json", args.requests)
-    _print_credentials(credentials, args.bind)
+    credentials = _demo_credentials(Path(settings.VAR_DIR) / "demo-credentials.txt", args.requests)
+    print()
+    print(
+        f"Riverton is at http://{args.bind}/  (Open311: http://{args.bind}/open311/discovery.json)"
+    )
+    print(credentials)
+    print()
     if args.no_serve:
         return 0
     return _run_web_and_worker(args.bind)
 
 
-def _demo_credentials(path: Path, requests: int | None) -> dict[str, object]:
+def _demo_credentials(path: Path, requests: int | None) -> str:
+    """The logins and API key: printed when built, and kept (owner-only) for later starts."""
     from townhall.demo.builder import build_demo_city, demo_exists
 
     if demo_exists():
         if path.exists():
-            return dict(json.loads(path.read_text()))
-        return {
-            "note": f"Riverton exists but {path} is missing; "
-            "use `townhall createsuperuser` and `townhall apikey create NAME`."
-        }
+            return path.read_text()
+        return (
+            f"Riverton exists but {path} is missing; use `townhall createsuperuser` and "
+            "`townhall apikey create NAME`."
+        )
     print("Building the demo city Riverton (first start only)…", flush=True)
-    started = time.monotonic()
-    built = build_demo_city(requests=requests, stdout=sys.stdout)
-    print(f"Built in {time.monotonic() - started:.0f} s.", flush=True)
-    data = built.as_dict()
-    path.write_text(json.dumps(data, indent=2))
-    path.chmod(0o600)
-    return data
-
-
-def _print_credentials(credentials: dict[str, object], bind: str) -> None:
-    print()
-    print(f"Riverton is at http://{bind}/  (Open311: http://{bind}/open311/discovery.json)")
-    lines = credentials.get("lines") or [credentials.get("note", "")]
-    for line in lines if isinstance(lines, list) else [lines]:
-        print(f"  {line}")
-    print()
+    text = build_demo_city(requests=requests, stdout=sys.stdout).as_text()
+    path.touch(mode=0o600)
+    path.write_text(text)
+    return text
 
 
 def _run_web_and_worker(bind: str) -> int:
     worker = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "townhall.cli", "worker", "--no-reload", "--interval", "1"]
     )
+    # Service levels: flag at-risk and breached requests, escalate, remind, every 5 minutes.
+    scanner = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "townhall.cli", "sla-scan", "--every", "300"]
+    )
     web = subprocess.Popen(_gunicorn_args(bind, workers=2, threads=4))  # noqa: S603
-    children = [web, worker]
+    children = [web, worker, scanner]
 
     def stop(signum: int, frame: FrameType | None) -> None:
         for child in children:

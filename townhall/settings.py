@@ -6,12 +6,24 @@ without a secret key, allowed hosts and a database URL.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from townhall.lib import env
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL template, for the CSP allow-list ("" when unset)."""
+    if not url:
+        return ""
+    parts = urlsplit(url.replace("{s}", "*"))  # Leaflet subdomains become a wildcard
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -37,28 +49,38 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django.contrib.admin",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "townhall.accounts",
     "townhall.places",
     "townhall.audit",
     "townhall.servicedesk",
+    "townhall.assistant",
     "townhall.open311",
     "townhall.portal",
+    "townhall.staff",
     "townhall.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "townhall.urls"
@@ -76,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "townhall.portal.context.portal",
             ],
         },
     },
@@ -105,6 +128,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Residents sign in with a one-time email link (staff use the admin's login).
+LOGIN_URL = "portal:sign_in"
+
+# Staff operations (issue 3): failed sign-ins are throttled by django-axes (a cool-off per
+# username and address, never a permanent lock); staff confirm with a TOTP code.
+AUTHENTICATION_BACKENDS = [
+    "townhall.accounts.backends.ThrottledBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = env.string("OTP_TOTP_ISSUER", "Townhall") or "Townhall"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -162,14 +201,72 @@ TOWNHALL: dict[str, Any] = {
     "OPEN311_MAX_RESULTS": 1000,
     "OPEN311_DEFAULT_PAGE_SIZE": 1000,
     "PUBLIC_BASE_URL": env.string("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+    # The residents' portal.
+    "MAX_PHOTOS": 3,
+    "SIGN_IN_LINK_MINUTES": 20,
+    # Per client IP: "COUNT/PERIOD" with PERIOD s, m, h or d; "" turns a limit off.
+    "RATE_LIMITS": {
+        "report": env.string("TOWNHALL_RATE_LIMIT_REPORT", "10/h"),
+        "sign_in": env.string("TOWNHALL_RATE_LIMIT_SIGN_IN", "5/h"),
+        "follow": env.string("TOWNHALL_RATE_LIMIT_FOLLOW", "20/h"),
+        "search": env.string("TOWNHALL_RATE_LIMIT_SEARCH", "120/m"),
+    },
+    # The rate limiter reads the client address from REMOTE_ADDR unless a proxy in front
+    # sets this header (e.g. X-Forwarded-For); only set it when that proxy overwrites it.
+    "CLIENT_IP_HEADER": env.string("TOWNHALL_CLIENT_IP_HEADER", ""),
+    # Map background tiles, e.g. https://tiles.example.org/{z}/{x}/{y}.png. Empty: the map
+    # shows the districts and pins on a plain background and residents' browsers contact
+    # no other server.
+    "MAP_TILE_URL": env.string("TOWNHALL_MAP_TILE_URL", ""),
+    "MAP_ATTRIBUTION": env.string("TOWNHALL_MAP_ATTRIBUTION", ""),
+    # Staff operations (issue 3).
+    "STAFF_IDLE_MINUTES": env.integer("TOWNHALL_STAFF_IDLE_MINUTES", 30),
+    "STALE_AFTER_DAYS": env.integer("TOWNHALL_STALE_AFTER_DAYS", 7),
+    "SLA_SCAN_BATCH": 5000,
+    "NOTIFY_MAX_ATTEMPTS": 5,
+    "SMS_BACKEND": env.string("TOWNHALL_SMS_BACKEND", "townhall.servicedesk.sms.FileSender"),
+    "SMS_FILE_PATH": str(VAR_DIR / "sms"),
+    "TWILIO_API_BASE": env.string("TWILIO_API_BASE", "https://api.twilio.com"),
+    "TWILIO_ACCOUNT_SID": env.string("TWILIO_ACCOUNT_SID", ""),
+    "TWILIO_AUTH_TOKEN": env.string("TWILIO_AUTH_TOKEN", ""),
+    "TWILIO_FROM": env.string("TWILIO_FROM", ""),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = TOWNHALL["MAX_UPLOAD_BYTES"] + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# A limiter needs a cache shared by every web process: set CACHE_URL-style settings for
+# Redis or the database in a multi-process deployment. The local-memory default counts
+# per process, which is right for the demo and tests.
+CACHES = {
+    "default": {
+        "BACKEND": env.string("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env.string("CACHE_LOCATION", "townhall"),
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 8 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "townhall.portal.views.errors.csrf_failure"
+
+# Content-Security-Policy (django-csp 4): every script and style is a static file from
+# this site, so neither inline scripts nor inline styles are allowed.
+_tile_origin = _origin(TOWNHALL["MAP_TILE_URL"] or "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, *([_tile_origin] if _tile_origin else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:

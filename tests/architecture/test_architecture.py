@@ -21,7 +21,14 @@ PERSONAL_FIELD_NAMES = {
 NOT_PERSONAL = {("servicedesk.department", "email")}
 
 # Public pages and APIs; everything else must demand a signed-in user.
-PUBLIC_PREFIXES = ("", "healthz", "open311/", "admin/login/", "static/", "media/")
+PUBLIC_PREFIXES = (
+    "", "healthz", "open311/", "assistant/", "help/", "admin/login/", "static/", "media/",
+    # The back office's sign-in, and the public area feeds and alerts (issue 3).
+    "staff/login/", "areas/",
+    # The residents' portal (issue 4); its private pages ("my/") send visitors to sign in.
+    "report/", "track/", "requests/", "follow/", "login/", "accessibility/", "privacy/",
+    "map/", "i18n/", "photos/",
+)  # fmt: skip
 
 
 def test_every_personal_data_field_is_registered():
@@ -29,7 +36,7 @@ def test_every_personal_data_field_is_registered():
     missing = [
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "places", "audit", "servicedesk"}
+        if model._meta.app_label in {"accounts", "places", "audit", "servicedesk", "assistant"}
         for field in model._meta.get_fields()
         if field.name in PERSONAL_FIELD_NAMES
         and (model._meta.label_lower, field.name) not in registered | NOT_PERSONAL

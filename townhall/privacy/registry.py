@@ -10,6 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def _(text: str) -> str:
+    """Marks text for the translation catalogue without importing Django; pages that show
+    it (the privacy notice) translate it when they render."""
+    return text
+
+
 @dataclass(frozen=True)
 class PersonalData:
     model: str  # app_label.ModelName
@@ -22,33 +28,93 @@ REGISTRY: tuple[PersonalData, ...] = (
     PersonalData(
         "servicedesk.ReporterContact",
         ("email", "first_name", "last_name", "phone", "device_id", "account_id"),
-        "Tell the reporter about progress on their request; contact them for details.",
-        "Until two years after the request closes.",
+        _("Tell the reporter about progress on their request; contact them for details."),
+        _("Until two years after the request closes."),
     ),
     PersonalData(
         "accounts.User",
         ("username", "email", "first_name", "last_name", "password", "last_login"),
-        "Sign-in and attribution of staff work.",
-        "While the account is active; staff accounts are deactivated, not deleted.",
+        _("Sign-in for staff and residents, and attribution of staff work."),
+        _("While the account is active; staff accounts are deactivated, not deleted."),
     ),
     PersonalData(
         "audit.AuditEvent",
         ("actor", "actor_label", "ip"),
-        "Accountability for staff actions and security investigations.",
-        "Seven years (records retention schedule).",
+        _("Accountability for staff actions and security investigations."),
+        _("Seven years (records retention schedule)."),
     ),
     PersonalData(
         "servicedesk.ServiceRequest",
         ("description", "lat", "lon", "address"),
-        "Describe and locate the problem. Free text and exact location may identify a "
-        "person; sensitive services never publish them.",
-        "Kept with the request; open data publishes a coarsened copy.",
+        _(
+            "Describe and locate the problem. Free text and exact location may identify a "
+            "person; sensitive services never publish them."
+        ),
+        _("Kept with the request; open data publishes a coarsened copy."),
+    ),
+    PersonalData(
+        "servicedesk.Follow",
+        ("email", "language"),
+        _("Email someone who asked to follow a request when its public timeline changes."),
+        _("Until they unfollow, or the request has been closed for 90 days."),
+    ),
+    PersonalData(
+        "accounts.SignInToken",
+        ("email",),
+        _("Send a one-time sign-in link to a resident who asked for one."),
+        _("The link works for 20 minutes; the record is deleted after 7 days."),
     ),
     PersonalData(
         "servicedesk.Media",
         ("file",),
-        "Show the problem. Stored re-encoded without EXIF or GPS.",
-        "Kept with the request.",
+        _("Show the problem. Stored re-encoded without EXIF or GPS."),
+        _("Kept with the request."),
+    ),
+    PersonalData(
+        "assistant.Message",
+        ("text", "author"),
+        _(
+            "The transcript of a conversation with the assistant, so that a person can take "
+            "over and so that answers can be checked. Logs get a copy with emails, phone "
+            "numbers and addresses masked."
+        ),
+        _("Deleted 90 days after the conversation's last message."),
+    ),
+    PersonalData(
+        "assistant.Conversation",
+        ("state", "resident"),
+        _(
+            "What the resident has told the assistant while a report is being put together "
+            "(place, answers, contact details), and who is signed in."
+        ),
+        _("Cleared when the report is sent; deleted 90 days after the last message."),
+    ),
+    PersonalData(
+        "assistant.Handover",
+        ("claimed_by",),
+        _("Which agent took over a conversation."),
+        _("Deleted with the conversation."),
+    ),
+    PersonalData(
+        "servicedesk.Notification",
+        ("recipient", "body"),
+        _(
+            "The outbox of emails and text messages about requests (to reporters, followers "
+            "and staff), so that failed sends can be seen and retried."
+        ),
+        _("Deleted 90 days after sending (kept while a send is failing)."),
+    ),
+    PersonalData(
+        "servicedesk.AreaFollow",
+        ("email",),
+        _("Email alerts about new requests in an area, for whoever asked and confirmed."),
+        _("Until the person stops the alerts; unconfirmed requests after 7 days."),
+    ),
+    PersonalData(
+        "servicedesk.ServiceRequest",
+        ("assignee",),
+        _("Which staff member works a request."),
+        _("Kept with the request."),
     ),
 )
 

@@ -39,9 +39,12 @@ class ContactInput:
     phone: str = ""
     device_id: str = ""
     account_id: str = ""
+    # How the reporter wants progress updates (issue 3): email, SMS, both or neither.
+    updates_by_email: bool = True
+    updates_by_sms: bool = False
 
     def is_empty(self) -> bool:
-        return not any(vars(self).values())
+        return not any(v for v in vars(self).values() if isinstance(v, str))
 
 
 @dataclass(frozen=True)
@@ -69,4 +72,8 @@ class RequestInput:
     contact: ContactInput = field(default_factory=ContactInput)
     channel: str = Channel.WEB
     photos: tuple[PhotoInput, ...] = ()
+    # A photo the client hosts itself (Open311 media_url); uploaded photos take precedence.
+    media_url: str = ""
     requested_at: datetime | None = None
+    # The reporter's language for emails ("es"); empty: unknown, emails are bilingual.
+    language: str = ""

@@ -6,6 +6,8 @@ import io
 import warnings
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from townhall.servicedesk.inputs import PhotoInput
@@ -22,7 +24,9 @@ class PhotoError(ValueError):
 def clean_photo(content: bytes) -> PhotoInput:
     limits: dict[str, int] = settings.TOWNHALL
     if len(content) > limits["MAX_UPLOAD_BYTES"]:
-        raise PhotoError(f"the photo is larger than {_size(limits['MAX_UPLOAD_BYTES'])}")
+        raise PhotoError(
+            _("the photo is larger than %(size)s") % {"size": _size(limits["MAX_UPLOAD_BYTES"])}
+        )
     image = _open(content, limits["MAX_IMAGE_PIXELS"])
     # Apply the camera's rotation before the EXIF block (and its GPS position) is dropped.
     image = ImageOps.exif_transpose(image)
@@ -53,14 +57,17 @@ def _open(content: bytes, max_pixels: int) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(content))
             if image.format not in ACCEPTED_FORMATS:
-                raise PhotoError("the file is not a JPEG, PNG, WebP or GIF image")
+                raise PhotoError(_("the file is not a JPEG, PNG, WebP or GIF image"))
             if image.width * image.height > max_pixels:
-                raise PhotoError(f"the photo has more than {max_pixels:,} pixels")
+                raise PhotoError(
+                    _("the photo has more than %(count)s pixels")
+                    % {"count": number_format(max_pixels, force_grouping=True)}
+                )
             image.load()
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise PhotoError("the file is not a readable image") from None
+        raise PhotoError(_("the file is not a readable image")) from None
     except (OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, PhotoError):
             raise
-        raise PhotoError("the image is damaged or truncated") from None
+        raise PhotoError(_("the image is damaged or truncated")) from None
     return image

@@ -1,0 +1,1 @@
+"""The residents' assistant: answers questions, files requests, checks status, hands over."""

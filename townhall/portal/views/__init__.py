@@ -1,0 +1,1 @@
+"""Residents' pages: each view validates a form, authorises, calls one service, renders."""
