@@ -65,24 +65,27 @@ def pabutools_mes(instance, profile, add1):
 
 
 def _capped_child(instance, profile, conn):
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     selected = pabutools_mes(instance, profile, add1=True)
-    conn.send((selected, time.perf_counter() - started))
+    conn.send((selected, time.perf_counter() - wall, time.process_time() - cpu))
 
 
 def pabutools_add1_capped(instance, profile, cap):
+    """(winners or None, wall s, cpu s) of pabutools' MES+Add1, killed after ``cap`` s."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_capped_child, args=(instance, profile, child))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc.start()
     child.close()
     if parent.poll(cap):
-        selected, seconds = parent.recv()
+        selected, wall, cpu = parent.recv()
         proc.join()
-        return selected, seconds
+        return selected, wall, cpu
     proc.kill()
     proc.join()
-    return None, cap
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return None, cap, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def fmt(seconds):
@@ -94,8 +97,9 @@ def compare_largest(count, cap, skip_pabutools):
     # The largest files, plus the one where Add1 needs the most MES reruns (~300).
     picked = files[:count] + [p for p in files if "Mokotow" in p.name and p not in files[:count]]
     print("\n## MES (cost satisfaction) and MES+Add1: Townhall vs pabutools\n")
-    print(f"{'instance':48s} {'voters':>7s} {'rule':9s} {'Townhall':>12s} {'(cpu)':>11s} "
-          f"{'pabutools':>14s} {'speed-up':>9s}  same")  # fmt: skip
+    print("speed-up = pabutools CPU time / Townhall CPU time (wall clock is shown too)\n")
+    print(f"{'instance':40s} {'voters':>7s} {'rule':9s} {'Townhall wall':>13s} {'cpu':>11s} "
+          f"{'pabutools wall':>15s} {'cpu':>11s} {'speed-up':>9s}  same")  # fmt: skip
     for path in picked:
         e = parse_pabulib(path)
         instance = profile = None
@@ -106,22 +110,22 @@ def compare_largest(count, cap, skip_pabutools):
         for add1 in (False, True):
             completion = "add1" if add1 else "none"
             ours, wall, cpu = best_of(3, tally, e, "mes", "cost", completion)
-            line = f"{path.name[:48]:48s} {e.num_voters:7d} {'MES+Add1' if add1 else 'MES':9s} "
-            line += f"{fmt(wall)} {fmt(cpu)}"
+            line = f"{path.name[:40]:40s} {e.num_voters:7d} {'MES+Add1' if add1 else 'MES':9s} "
+            line += f"{fmt(wall):>13s} {fmt(cpu)}"
             if skip_pabutools:
                 print(line, flush=True)
                 continue
             if add1:
-                theirs, seconds = pabutools_add1_capped(instance, profile, cap)
+                theirs, their_wall, their_cpu = pabutools_add1_capped(instance, profile, cap)
             else:
-                theirs, seconds, _ = timed(pabutools_mes, instance, profile, False)
+                theirs, their_wall, their_cpu = timed(pabutools_mes, instance, profile, False)
             if theirs is None:
-                line += (
-                    f"   > {cap:.0f} s (capped) {'> ' + format(cap / wall, '.0f') + 'x':>9s}   ?"
-                )
+                capped = f"> {cap:.0f} s (capped)"
+                ratio = f"> {their_cpu / cpu:.0f}x"
+                line += f" {capped:>15s} {fmt(their_cpu)} {ratio:>9s}     ?"
             else:
                 same = "yes" if theirs == ours.selected else "NO"
-                line += f" {fmt(seconds)} {seconds / wall:8.0f}x  {same}"
+                line += f" {fmt(their_wall):>15s} {fmt(their_cpu)} {their_cpu / cpu:8.0f}x  {same}"
             print(line, flush=True)
 
 

@@ -40,9 +40,11 @@ def serve(argv: list[str]) -> int:
     parser.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)),
+        default=int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1)),
     )
-    parser.add_argument("--threads", type=int, default=1)
+    # Threaded workers keep connections alive; sync workers pay a connect and a lingering
+    # close per request (measured: a quarter of a GET's CPU, see docs/benchmarks.md).
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
     args = parser.parse_args(argv)
     import django
     from django.core.management import call_command

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.factories import make_request
 from tests.staff.conftest import PERSONAS, make_person
 from townhall.accounts.models import Role
+from townhall.assistant.models import Conversation, Handover
 from townhall.servicedesk.models import Notification, NotificationStatus, RoutingRule
 from townhall.staff.permissions import PUBLIC
 
@@ -53,8 +54,14 @@ def test_every_url_as_every_persona(people, settings):
     rule = RoutingRule.objects.create(
         jurisdiction=request.jurisdiction, department=request.department
     )
+    conversation = Conversation.objects.create(jurisdiction=request.jurisdiction)
+    handover = Handover.objects.create(conversation=conversation, reason="asked").pk
     pks = {
         "user": make_person("target", Role.STAFF, []).pk,
+        "handover": handover,
+        "handover_claim": handover,
+        "handover_reply": handover,
+        "handover_resolve": handover,
         "retry_notification": failed.pk,
         "setting_edit": rule.pk,
         "setting_delete": rule.pk,

@@ -98,6 +98,8 @@ class Conversation(models.Model):
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=20, default="web")
+    # The resident's number for SMS conversations (one open conversation per number).
+    phone = models.CharField(max_length=32, blank=True, db_index=True)
     language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
     status = models.CharField(
         max_length=20, choices=ConversationStatus.choices, default=ConversationStatus.ACTIVE

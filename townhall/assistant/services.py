@@ -77,6 +77,7 @@ from townhall.servicedesk.models import (
     Status,
 )
 from townhall.servicedesk.services import submit_request
+from townhall.servicedesk.sms import SmsError, get_sender
 from townhall.servicedesk.validation import clean_value
 
 logger = logging.getLogger("townhall.assistant")
@@ -353,12 +354,14 @@ def start_conversation(
     jurisdiction: Jurisdiction | None = None,
     channel: str = "web",
     language: str = "",
+    phone: str = "",
 ) -> Conversation:
     jurisdiction = jurisdiction or default_jurisdiction()
     with transaction.atomic():
         conversation = Conversation.objects.create(
             jurisdiction=jurisdiction,
             channel=channel[:20],
+            phone=phone[:32],
             language=language if language in {"en", "es"} else "en",
             resident=actor.user if getattr(actor.user, "is_authenticated", False) else None,
             state={"step": "idle"},
@@ -455,7 +458,27 @@ def agent_reply(actor: Actor, conversation: Conversation, text: str) -> Message:
         )
         Conversation.objects.filter(pk=conversation.pk).update(updated_at=now)
         record(actor, "assistant.agent_replied", conversation, message_id=message.pk)
+        if conversation.channel == "sms" and conversation.phone:
+            transaction.on_commit(lambda: _send_sms(conversation, cleaned))
     return message
+
+
+def _send_sms(conversation: Conversation, text: str) -> None:
+    """An agent's answer to a conversation by text message goes out as a text."""
+    try:
+        get_sender().send(conversation.phone, text)
+    except SmsError:
+        logger.warning(
+            "agent reply not sent by sms conversation=%s to=%s",
+            conversation.pk,
+            mask_phone(conversation.phone),
+        )
+
+
+def mask_phone(phone: str) -> str:
+    """A number for logs: only the last two digits are kept."""
+    digits = [c for c in phone if c.isdigit()]
+    return "*" * max(len(digits) - 2, 0) + "".join(digits[-2:])
 
 
 def claim_handover(actor: Actor, handover: Handover) -> Handover:

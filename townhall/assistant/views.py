@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import html
 import re
+from xml.sax.saxutils import escape
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from townhall.assistant import services
+from townhall.assistant import conf, services, sms
 from townhall.assistant.forms import ChatForm
 from townhall.assistant.models import Conversation, KnowledgeArticle, Sender
 from townhall.lib.actors import Actor
@@ -119,3 +121,29 @@ def _paragraph(markdown: str) -> str:
         lambda m: f'<a href="{m.group(2)}">{m.group(1)}</a>',
         escaped,
     )
+
+
+@csrf_exempt
+@require_POST
+def sms_webhook(request: HttpRequest) -> HttpResponse:
+    """Twilio's inbound-message webhook; the answer is TwiML."""
+    params = [(key, value) for key in request.POST for value in request.POST.getlist(key)]
+    given = request.headers.get("X-Twilio-Signature", "")
+    if not sms.signature_ok(request.build_absolute_uri(), params, given):
+        return HttpResponse(_twiml(None), status=403, content_type="text/xml")
+    city = Jurisdiction.objects.default()
+    phone = request.POST.get("From", "").strip()
+    if city is None or not phone:
+        return HttpResponse(_twiml(None), status=400, content_type="text/xml")
+    try:
+        answer = sms.handle_sms(phone, request.POST.get("Body", ""), city)
+    except InvalidInput:
+        answer = _("Please send your message as text, up to %(limit)s characters.") % {
+            "limit": conf.get("ASSISTANT_MAX_MESSAGE_CHARS")
+        }
+    return HttpResponse(_twiml(answer), content_type="text/xml")
+
+
+def _twiml(text: str | None) -> str:
+    message = f"<Message>{escape(text)}</Message>" if text else ""
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{message}</Response>'

@@ -82,10 +82,11 @@ REGISTRY: tuple[PersonalData, ...] = (
     ),
     PersonalData(
         "assistant.Conversation",
-        ("state", "resident"),
+        ("state", "resident", "phone"),
         _(
             "What the resident has told the assistant while a report is being put together "
-            "(place, answers, contact details), and who is signed in."
+            "(place, answers, contact details), who is signed in, and the phone number of a "
+            "conversation by text message (to send the replies; masked in logs)."
         ),
         _("Cleared when the report is sent; deleted 90 days after the last message."),
     ),

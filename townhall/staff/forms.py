@@ -342,3 +342,18 @@ class UserForm(forms.Form):
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class AgentReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your reply"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+    )
+
+
+class ResolveHandoverForm(forms.Form):
+    close = forms.BooleanField(
+        label=_("Close the conversation (otherwise the resident goes back to the assistant)"),
+        required=False,
+    )

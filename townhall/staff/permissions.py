@@ -36,6 +36,8 @@ EVERYONE_IN_BACK_OFFICE = frozenset(BACK_OFFICE_ROLES)
 WORKERS = frozenset({R.STAFF, R.SUPERVISOR, R.ADMIN})
 INTAKE = frozenset({R.AGENT, R.STAFF, R.SUPERVISOR, R.ADMIN})
 OVERSIGHT = frozenset({R.SUPERVISOR, R.ADMIN})
+# The assistant's live handover queue: people who answer residents in the chat.
+HANDOVER_DESK = frozenset({R.AGENT, R.SUPERVISOR, R.ADMIN})
 ADMINS = frozenset({R.ADMIN})
 PUBLIC = frozenset({"*"})  # sign-in pages: anyone may load them
 
@@ -156,6 +158,7 @@ NAV: list[tuple[str, Any, frozenset[str]]] = [
     ("staff:queue", _("Work queue"), EVERYONE_IN_BACK_OFFICE),
     ("staff:map", _("Map"), EVERYONE_IN_BACK_OFFICE),
     ("staff:new_request", _("Request for a caller"), INTAKE),
+    ("staff:handovers", _("Assistant handovers"), HANDOVER_DESK),
     ("staff:audit", _("Audit trail"), OVERSIGHT),
     ("staff:failed_notifications", _("Failed messages"), OVERSIGHT),
     ("staff:settings", _("Settings"), ADMINS),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from townhall.staff.views import auth, oversight, settings, work
+from townhall.staff.views import assistant, auth, oversight, settings, work
 
 app_name = "staff"
 urlpatterns = [
@@ -22,6 +22,11 @@ urlpatterns = [
     path("requests/<str:public_id>/service/", work.service_view, name="change_service"),
     path("requests/<str:public_id>/transfer/", work.transfer_view, name="transfer"),
     path("requests/<str:public_id>/merge/", work.merge_view, name="merge"),
+    path("assistant/", assistant.queue, name="handovers"),
+    path("assistant/<int:pk>/", assistant.detail, name="handover"),
+    path("assistant/<int:pk>/claim/", assistant.claim, name="handover_claim"),
+    path("assistant/<int:pk>/reply/", assistant.reply, name="handover_reply"),
+    path("assistant/<int:pk>/resolve/", assistant.resolve, name="handover_resolve"),
     path("audit/", oversight.audit, name="audit"),
     path("messages/failed/", oversight.failed_notifications, name="failed_notifications"),
     path("messages/<int:pk>/retry/", oversight.retry, name="retry_notification"),

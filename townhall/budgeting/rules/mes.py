@@ -12,11 +12,14 @@ NumPy, and every decision whose margin is below ``TOL`` is either settled exactl
 the budgets (a project all of whose supporters are comfortably rich, or broke, has
 ``rho = cost / sum(u over the rich)``: a ratio of integers; two projects with identical
 cost and supporters tie exactly) or, if that is impossible, the whole run is redone in
-exact arithmetic (:func:`mes_exact`). Either way the result is the exact one.
+exact arithmetic (``_run_exact``, a direct port of pabutools' loop). Either way the
+result is the exact one.
 
 ``mes_add1`` is the iterated variant (pabutools' ``voter_budget_increment=1``): rerun with
 one more unit of currency per voter until the outcome is exhaustive, or return the last
-outcome that was still within the real budget.
+outcome that was still within the real budget. It returns exactly what that loop returns
+but does not run every step: see ``mes_add1`` for how whole ranges of steps are settled
+at once, and ``_Trace`` for how neighbouring runs share work.
 """
 
 from __future__ import annotations
