@@ -178,11 +178,20 @@ def _group(
     key[:, 0] = lengths
     key[r, 1 + slot] = c
     key[r, 1 + width + slot] = u
+    # Rows are grouped by a 64-bit hash (np.unique on rows is ~10x slower), then checked
+    # against their group's first row; a collision, however unlikely, falls back to rows.
+    multipliers = np.random.default_rng(20240917).integers(
+        1, 2**62, size=key.shape[1], dtype=np.int64
+    )
+    with np.errstate(over="ignore"):
+        digest = (key * multipliers).sum(axis=1)
     _, first, inverse, counts = np.unique(
-        key, axis=0, return_index=True, return_inverse=True, return_counts=True
+        digest, return_index=True, return_inverse=True, return_counts=True
     )
-    return (
-        inverse.reshape(-1).astype(np.int64),
-        counts.astype(np.int64),
-        first.astype(np.int64),
-    )
+    inverse = inverse.reshape(-1)
+    if not np.array_equal(key, key[first[inverse]]):
+        _, first, inverse, counts = np.unique(
+            key, axis=0, return_index=True, return_inverse=True, return_counts=True
+        )
+        inverse = inverse.reshape(-1)
+    return inverse.astype(np.int64), counts.astype(np.int64), first.astype(np.int64)
