@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "townhall.places",
     "townhall.audit",
     "townhall.servicedesk",
+    "townhall.budgeting",
     "townhall.assistant",
     "townhall.open311",
     "townhall.portal",

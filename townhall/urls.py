@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/", include("townhall.staff.urls")),
     path("areas/", include("townhall.staff.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("budgeting/", include("townhall.portal.budgeting_urls")),
     path("", include("townhall.assistant.urls")),
     path("", include("townhall.portal.urls")),
 ]

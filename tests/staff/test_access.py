@@ -17,20 +17,34 @@ from townhall.servicedesk.models import Notification, NotificationStatus, Routin
 from townhall.staff.permissions import PUBLIC
 
 
+def _flatten(resolver: URLResolver, prefix: str, namespace: str) -> list[tuple[str, URLPattern]]:
+    """Every view under ``resolver`` as (namespaced name, pattern with its full route)."""
+    found: list[tuple[str, URLPattern]] = []
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver):
+            inner = f"{namespace}:{item.namespace}" if item.namespace else namespace
+            found += _flatten(item, prefix + str(item.pattern), inner)
+        else:
+            item.full_route = prefix + str(item.pattern)  # type: ignore[attr-defined]
+            found.append((f"{namespace}:{item.name}", item))
+    return found
+
+
 def _staff_patterns() -> list[tuple[str, URLPattern]]:
     for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver) and str(pattern.pattern) == "staff/":
-            return [(f"staff:{p.name}", p) for p in pattern.url_patterns]  # type: ignore[misc]
+            return _flatten(pattern, "/staff/", "staff")
     raise AssertionError("the back office is not mounted at /staff/")
 
 
-def _url(pattern: URLPattern, public_id: str, pks: dict[str, int]) -> str:
-    route = "/staff/" + str(pattern.pattern)
-    pk = pks.get(pattern.name or "", pks["user"])
+def _url(name: str, pattern: URLPattern, public_id: str, pks: dict[str, int]) -> str:
+    route: str = pattern.full_route  # type: ignore[attr-defined]
+    pk = pks.get(name, pks.get(pattern.name or "", pks["user"]))
     return (
         route.replace("<str:public_id>", public_id)
         .replace("<int:pk>", str(pk))
         .replace("<str:kind>", "routing")
+        .replace("<slug:slug>", pks.get("process_slug", "pb"))  # type: ignore[arg-type]
     )
 
 
@@ -71,7 +85,7 @@ def test_every_url_as_every_persona(people, settings):
         roles = pattern.callback.allowed_roles  # type: ignore[attr-defined]
         if roles is PUBLIC:
             continue
-        url = _url(pattern, request.public_id, pks)
+        url = _url(name, pattern, request.public_id, pks)
         anonymous = Client().get(url)
         assert anonymous.status_code == 302 and "/staff/login/" in anonymous["Location"], name
         scoped = "<str:public_id>" in str(pattern.pattern)

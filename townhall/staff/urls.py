@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from townhall.staff.views import assistant, auth, oversight, settings, work
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("assistant/<int:pk>/claim/", assistant.claim, name="handover_claim"),
     path("assistant/<int:pk>/reply/", assistant.reply, name="handover_reply"),
     path("assistant/<int:pk>/resolve/", assistant.resolve, name="handover_resolve"),
+    path("budgeting/", include("townhall.staff.budgeting_urls")),
     path("audit/", oversight.audit, name="audit"),
     path("messages/failed/", oversight.failed_notifications, name="failed_notifications"),
     path("messages/<int:pk>/retry/", oversight.retry, name="retry_notification"),
