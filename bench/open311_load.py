@@ -61,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds first")
     parser.add_argument("--concurrency", type=int, default=16, help="clients in the loop")
     parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="open loop instead: requests arrive at this rate (Poisson), each on a free "
+        "connection; latency counts from the planned arrival, so queueing is included",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=None,
@@ -137,7 +144,14 @@ def main(argv: list[str] | None = None) -> int:
             _wait_until_quiet(args.quiet_below, args.quiet_wait)
             result = asyncio.run(
                 run_scenario(
-                    name, workload, port, args.concurrency, args.warmup, args.duration, server
+                    name,
+                    workload,
+                    port,
+                    args.concurrency,
+                    args.warmup,
+                    args.duration,
+                    server,
+                    rate=args.rate,
                 )
             )
             results.append(result)
@@ -318,6 +332,7 @@ class Result:
     machine_cpu: float = 0.0  # cores busy on the whole machine (database included)
     database_cpu: float = 0.0  # cores used by the PostgreSQL backends serving the workers
     load_before: float = 0.0  # 1-minute load average when the scenario started
+    offered: float = 0.0  # open loop: the arrival rate (req/s); 0 for the closed loop
 
     def pct(self, q: float) -> float:
         if not self.latencies_ms:
@@ -372,7 +387,8 @@ class Result:
 
     def line(self) -> str:
         return (
-            f"{self.scenario:5} {self.completed:7,} requests in {self.duration:.0f} s: "
+            (f"[open loop at {self.offered:g} req/s] " if self.offered else "")
+            + f"{self.scenario:5} {self.completed:7,} requests in {self.duration:.0f} s: "
             f"{self.rate:7.1f} ok/s, errors {self.errors}, p50 {self.pct(50):6.1f} ms, "
             f"p95 {self.pct(95):6.1f} ms, p99 {self.pct(99):6.1f} ms, max "
             f"{max(self.latencies_ms or [0]):6.0f} ms; cores busy: server {self.server_cpu:.2f}, "
@@ -396,6 +412,7 @@ class Result:
             "scenario": self.scenario,
             "duration_s": self.duration,
             "concurrency": self.concurrency,
+            "offered_per_s": self.offered,
             "requests": self.completed,
             "ok_per_s": round(self.rate, 1),
             "errors": self.errors,
@@ -471,6 +488,60 @@ class Client:
         self.reader = self.writer = None
 
 
+async def _open_loop(
+    port: int, pool: list[bytes], rate: float, until: float, result: Result, connections: int = 64
+) -> None:
+    """Requests arrive at ``rate`` per second whatever the server does (Poisson arrivals).
+
+    Each arrival takes a free keep-alive connection (up to ``connections``; beyond that it
+    waits for one, and the wait counts). Latency is measured from the planned arrival time,
+    so a server that falls behind shows it in the percentiles instead of slowing the
+    generator down (no "coordinated omission").
+    """
+    rng = random.Random()
+    free: asyncio.Queue[Client] = asyncio.Queue()
+    for _ in range(connections):
+        free.put_nowait(Client(port))
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(raw: bytes, planned: float) -> None:
+        client = await free.get()
+        try:
+            status, body = await asyncio.wait_for(client.send(raw), timeout=60)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            client.close()
+            result.latencies_ms.append((time.perf_counter() - planned) * 1000)
+            result.errors += 1
+            result.statuses[type(exc).__name__] += 1
+            if len(result.error_samples) < 5:
+                result.error_samples.append(repr(exc))
+            return
+        finally:
+            free.put_nowait(client)
+        result.latencies_ms.append((time.perf_counter() - planned) * 1000)
+        result.statuses[str(status)] += 1
+        if not 200 <= status < 300:
+            result.errors += 1
+            if len(result.error_samples) < 5:
+                result.error_samples.append(f"{status}: {body[:300]!r}")
+
+    planned = time.perf_counter()
+    while True:
+        planned += rng.expovariate(rate)
+        if planned >= until:
+            break
+        delay = planned - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(one(pool[rng.randrange(len(pool))], planned))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    if tasks:
+        await asyncio.gather(*tasks)
+    while not free.empty():
+        free.get_nowait().close()
+
+
 async def _loop(port: int, pool: list[bytes], until: float, result: Result | None) -> None:
     client = Client(port)
     rng = random.Random()
@@ -508,17 +579,21 @@ async def run_scenario(
     warmup: float,
     duration: float,
     server: Server,
+    rate: float = 0.0,
 ) -> Result:
     pool = workload.requests(name, port)
     if warmup > 0:
         until = time.perf_counter() + warmup
         await asyncio.gather(*(_loop(port, pool, until, None) for _ in range(concurrency)))
-    result = Result(name, duration, concurrency, load_before=os.getloadavg()[0])
+    result = Result(name, duration, concurrency, load_before=os.getloadavg()[0], offered=rate)
     cpu0, server0, machine0 = time.process_time(), server.cpu_seconds(), _machine_busy()
     database0 = server.database_cpu_seconds()
     started = time.perf_counter()
     until = started + duration
-    await asyncio.gather(*(_loop(port, pool, until, result) for _ in range(concurrency)))
+    if rate > 0:
+        await _open_loop(port, pool, rate, until, result)
+    else:
+        await asyncio.gather(*(_loop(port, pool, until, result) for _ in range(concurrency)))
     # Clients finish their last request after the deadline; count the time they took.
     result.duration = time.perf_counter() - started
     result.client_cpu = (time.process_time() - cpu0) / result.duration
@@ -857,7 +932,12 @@ def _print_header(db: str, args: argparse.Namespace, facts: dict[str, Any]) -> N
     print(
         f"Open311 under load: {facts['vendor']} ({facts['database']}), {facts['rows']:,} "
         f"requests ({facts['open_rows']:,} open); {args.settings} settings; "
-        f"concurrency {args.concurrency}, {args.duration:.0f} s per scenario; "
+        + (
+            f"open loop at {args.rate:g} req/s, "
+            if args.rate
+            else f"closed loop of {args.concurrency} clients, "
+        )
+        + f"{args.duration:.0f} s per scenario; "
         f"{machine['cores']} cores ({machine['cpu']}), Python {machine['python']}",
         flush=True,
     )

@@ -19,6 +19,17 @@ def api_key(city):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    # Rolled-back test data leaves no signal behind: start every test with an empty memo.
+    from townhall.open311.queries import reference_data
+    from townhall.places.models import area_indexes
+    from townhall.servicedesk import routing, sla
+
+    for memo in (reference_data, area_indexes, routing.rule_sets, sla.levels):
+        memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

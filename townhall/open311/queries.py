@@ -10,14 +10,16 @@ one row more than it shows to learn whether another page follows.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, F
 from django.urls import reverse
+from django.utils.translation import get_language
 
+from townhall.lib.memo import ExpiringMemo
 from townhall.open311.parsing import ApiError, Page, RequestFilter
 from townhall.places.geometry import parse_geometry
 from townhall.places.models import Area, Jurisdiction
@@ -55,8 +57,19 @@ REQUEST_FIELDS = (
 EXTENDED_FIELDS = ("channel", "attributes", "parent__public_id", "area__name")
 
 
+# Jurisdictions and catalogues are read on every call and change a few times a year: each
+# worker keeps them briefly (see townhall.lib.memo); saving one clears the copy (apps.py).
+REFERENCE_SECONDS = 30.0
+reference_data = ExpiringMemo(REFERENCE_SECONDS)
+
+
 def resolve_jurisdiction(slug: str) -> Jurisdiction:
     """The named jurisdiction; without a name, the only one (the spec's single-city case)."""
+    result: Jurisdiction = reference_data.get(("jurisdiction", slug), lambda: _jurisdiction(slug))
+    return result
+
+
+def _jurisdiction(slug: str) -> Jurisdiction:
     if slug:
         found = Jurisdiction.objects.filter(slug=slug).first()
         if found is None:
@@ -85,24 +98,26 @@ def active_services(jurisdiction: Jurisdiction) -> list[tuple[Service, bool]]:
 
 
 def find_service(jurisdiction: Jurisdiction, code: str) -> Service:
-    """An active service by code, or 404 (an inactive service takes no new requests)."""
-    service = Service.objects.active().in_jurisdiction(jurisdiction).filter(code=code).first()
-    if service is None:
+    """An active service by code, or 404 (an inactive service takes no new requests).
+
+    It comes from the memoised catalogue with its department and questions loaded, and is
+    shared by the worker's threads: read it, never change it.
+    """
+    catalogue = Catalogue.of(jurisdiction)
+    pk = catalogue.pks_by_code.get(code)
+    service = catalogue.services[pk] if pk is not None else None
+    if service is None or not service.is_active:
         raise ApiError(404, f"service_code {code!r} was not found")
     return service
 
 
 def service_ids_for(jurisdiction: Jurisdiction, codes: list[str]) -> list[int]:
     """Services to filter requests by; inactive ones too, since their requests remain."""
-    found = dict(
-        Service.objects.in_jurisdiction(jurisdiction)
-        .filter(code__in=codes)
-        .values_list("code", "pk")
-    )
+    found = Catalogue.of(jurisdiction).pks_by_code
     unknown = [code for code in codes if code not in found]
     if unknown:
         raise ApiError(400, *(f"service_code {code!r} was not found" for code in unknown))
-    return list(found.values())
+    return [found[code] for code in dict.fromkeys(codes)]
 
 
 def token_request(jurisdiction: Jurisdiction, token: str) -> tuple[str, str]:
@@ -129,22 +144,47 @@ class Catalogue:
     services: dict[int, Service]
     departments: dict[int, str]
 
+    _names: dict[str, dict[int, str]] = field(default_factory=dict)
+
     @classmethod
     def of(cls, jurisdiction: Jurisdiction) -> Catalogue:
+        """The catalogue, shared read-only by the worker's threads for a few seconds."""
+        result: Catalogue = reference_data.get(
+            ("catalogue", jurisdiction.pk), lambda: cls._load(jurisdiction)
+        )
+        return result
+
+    @classmethod
+    def _load(cls, jurisdiction: Jurisdiction) -> Catalogue:
         return cls(
-            services={s.pk: s for s in Service.objects.in_jurisdiction(jurisdiction)},
+            services={
+                s.pk: s
+                for s in Service.objects.in_jurisdiction(jurisdiction)
+                .select_related("department")
+                .prefetch_related("attributes")
+            },
             departments=dict(
                 Department.objects.filter(jurisdiction=jurisdiction).values_list("pk", "name")
             ),
         )
 
+    @cached_property
+    def pks_by_code(self) -> dict[str, int]:
+        return {s.code: pk for pk, s in self.services.items()}
+
     def is_sensitive(self, service_id: int) -> bool:
         service = self.services.get(service_id)
         return service is None or service.is_sensitive
 
-    @cached_property
+    @property
     def localized_names(self) -> dict[int, str]:
-        return {pk: s.localized("name") for pk, s in self.services.items()}
+        """Service names in the active language (computed once per language)."""
+        language = (get_language() or "en").split("-")[0]
+        names = self._names.get(language)
+        if names is None:
+            names = {pk: s.localized("name", language) for pk, s in self.services.items()}
+            self._names[language] = names
+        return names
 
 
 def find_requests(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from townhall.lib.memo import ExpiringMemo
 from townhall.places.geometry import AreaIndex, parse_geometry
 
 jurisdiction_id_validator = RegexValidator(
@@ -64,6 +67,41 @@ class AreaQuerySet(models.QuerySet["Area"]):
         )
         area_id = candidates.index().locate(lon, lat)
         return None if area_id is None else self.get(pk=area_id)
+
+    def locate(self, jurisdiction_id: int, lat: float, lon: float) -> Area | None:
+        """Like ``containing`` over one jurisdiction's areas, through a per-process copy of
+        its parsed polygons (placing every new request re-parsed them before). The copy
+        lives ``area_indexes.seconds`` and is dropped at once when an area is saved here."""
+        located: _Located = area_indexes.get(
+            jurisdiction_id, lambda: _Located.load(jurisdiction_id)
+        )
+        area_id = located.index.locate(lon, lat)
+        return None if area_id is None else copy.copy(located.areas[area_id])
+
+    def any_mapped(self, jurisdiction_id: int) -> bool:
+        located: _Located = area_indexes.get(
+            jurisdiction_id, lambda: _Located.load(jurisdiction_id)
+        )
+        return bool(located.areas)
+
+
+area_indexes = ExpiringMemo(30.0)
+
+
+@dataclass(frozen=True)
+class _Located:
+    areas: dict[int, Area]
+    index: AreaIndex
+
+    @classmethod
+    def load(cls, jurisdiction_id: int) -> _Located:
+        areas: dict[int, Area] = {}
+        shapes = []
+        for area in Area.objects.filter(jurisdiction_id=jurisdiction_id).mapped():
+            if area.geometry:
+                areas[area.pk] = area
+                shapes.append(parse_geometry(area.geometry))
+        return cls(areas, AreaIndex(list(areas), shapes))
 
 
 class Area(models.Model):

@@ -81,21 +81,28 @@ def candidates(
     rows = (
         ServiceRequest.objects.in_cells(cells_around(lat, lon, radius))
         .filter(service_id__in=services_compared(service), requested_at__gte=since)
-        .select_related("service")
-        .only("pk", "public_id", "lat", "lon", "status", "requested_at", "service", "description")
         .order_by("-requested_at")
+        .values_list("pk", "lat", "lon", "status")
     )
     # Status is checked here rather than in SQL: with it in the WHERE clause SQLite's
     # planner may prefer the (service, status, requested_at) index and read every open
     # request of the service city-wide; the cells already narrow the rows to a handful.
-    found = []
-    for row in rows[:2000]:
-        if row.pk == exclude_pk or row.status not in OPEN_STATUSES:
+    # Plain tuples first: only the few nearest become model instances.
+    near: list[tuple[float, int]] = []
+    for pk, row_lat, row_lon, status in rows[:2000]:
+        if pk == exclude_pk or status not in OPEN_STATUSES or row_lat is None or row_lon is None:
             continue
-        if row.lat is None or row.lon is None:
-            continue
-        distance = haversine_m(lat, lon, row.lat, row.lon)
+        distance = haversine_m(lat, lon, row_lat, row_lon)
         if distance <= radius:
-            found.append(Candidate(row, distance))
-    found.sort(key=lambda c: (c.distance_m, c.request.pk))
-    return found[:limit]
+            near.append((distance, pk))
+    near.sort()
+    near = near[:limit]
+    if not near:
+        return []
+    loaded = (
+        ServiceRequest.objects.filter(pk__in=[pk for _, pk in near])
+        .select_related("service")
+        .only("pk", "public_id", "lat", "lon", "status", "requested_at", "service", "description")
+        .in_bulk()
+    )
+    return [Candidate(loaded[pk], distance) for distance, pk in near if pk in loaded]

@@ -565,18 +565,6 @@ class RoutingRuleQuerySet(models.QuerySet["RoutingRule"]):
     def active(self) -> RoutingRuleQuerySet:
         return self.filter(is_active=True)
 
-    def candidates(
-        self, jurisdiction_id: int, service_id: int, area_id: int | None
-    ) -> RoutingRuleQuerySet:
-        """Rules that could apply to a request; :mod:`routing` picks the most specific."""
-        area = Q(area__isnull=True) | Q(area_id=area_id) if area_id else Q(area__isnull=True)
-        return (
-            self.active()
-            .filter(jurisdiction_id=jurisdiction_id)
-            .filter(Q(service__isnull=True) | Q(service_id=service_id))
-            .filter(area)
-        )
-
 
 class RoutingRule(models.Model):
     """Service × area (× an attribute's answer) → department and queue.

@@ -7,7 +7,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from townhall.lib.memo import ExpiringMemo
 from townhall.servicedesk.models import RoutingRule, Service
+
+# A jurisdiction's active rules (a few dozen), kept per worker for a few seconds and
+# dropped when a rule, department, service or area is saved here (apps.py).
+rule_sets = ExpiringMemo(30.0)
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,10 @@ def route(service: Service, area_id: int | None, attributes: dict[str, Any]) -> 
     """
     rules = [
         r
-        for r in RoutingRule.objects.candidates(service.jurisdiction_id, service.pk, area_id)
-        .select_related("department", "service", "area")
-        .order_by()
-        if _matches(r, attributes)
+        for r in _active_rules(service.jurisdiction_id)
+        if r.service_id in (None, service.pk)
+        and r.area_id in (None, area_id)
+        and _matches(r, attributes)
     ]
     if rules:
         rule = min(rules, key=_specificity)
@@ -58,6 +63,19 @@ def route(service: Service, area_id: int | None, attributes: dict[str, Any]) -> 
             reason = _("Rule: %(rule)s") % {"rule": rule.describe()}
         return Decision(rule.department_id, rule.queue, rule, reason[:300])
     return _service_default(service)
+
+
+def _active_rules(jurisdiction_id: int) -> list[RoutingRule]:
+    def load() -> list[RoutingRule]:
+        return list(
+            RoutingRule.objects.active()
+            .filter(jurisdiction_id=jurisdiction_id)
+            .select_related("department", "service", "area")
+            .order_by()
+        )
+
+    rules: list[RoutingRule] = rule_sets.get(jurisdiction_id, load)
+    return rules
 
 
 def _service_default(service: Service) -> Decision:

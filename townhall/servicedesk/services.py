@@ -911,6 +911,7 @@ def _bump_calendar(obj: models.Model) -> None:
         BusinessCalendar.objects.filter(pk=calendar_id).update(version=F("version") + 1)
     elif isinstance(obj, BusinessCalendar) and obj.pk:
         BusinessCalendar.objects.filter(pk=obj.pk).update(version=F("version") + 1)
+    sla.levels.clear()  # the memoised levels carry the calendar's old version
 
 
 def set_departments(actor: Actor, user: User, departments: Iterable[Department]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from townhall.lib.memo import ExpiringMemo
 from townhall.servicedesk.calendar import WorkingTime, add_working_hours
 from townhall.servicedesk.models import (
     OPEN_STATUSES,
@@ -57,12 +58,21 @@ def working_time(calendar: BusinessCalendar, zone_name: str) -> WorkingTime:
     return value
 
 
+# Each service's level, kept per worker for a few seconds and dropped when a level,
+# calendar or holiday is saved here (apps.py). Read-only: threads share the instances.
+levels = ExpiringMemo(30.0, max_entries=1024)
+
+
 def level_for(service_id: int) -> ServiceLevel | None:
-    return (
-        ServiceLevel.objects.filter(service_id=service_id, is_active=True)
-        .select_related("calendar", "service__jurisdiction")
-        .first()
-    )
+    def load() -> ServiceLevel | None:
+        return (
+            ServiceLevel.objects.filter(service_id=service_id, is_active=True)
+            .select_related("calendar", "service__jurisdiction")
+            .first()
+        )
+
+    level: ServiceLevel | None = levels.get(service_id, load)
+    return level
 
 
 def targets_for(service_id: int, start: datetime) -> Targets:

@@ -47,9 +47,9 @@ def _check_location(data: RequestInput) -> tuple[Area | None, list[Problem]]:
         return None, [Problem("location", "lat and long must be given together")]
     if not valid_lat_lon(data.lat, data.lon):
         return None, [Problem("location", "lat must be within -90..90 and long within -180..180")]
-    areas = Area.objects.filter(jurisdiction=data.service.jurisdiction_id)
-    area = areas.containing(data.lat, data.lon)
-    if area is None and areas.mapped().exists():
+    jurisdiction_id = data.service.jurisdiction_id
+    area = Area.objects.locate(jurisdiction_id, data.lat, data.lon)
+    if area is None and Area.objects.any_mapped(jurisdiction_id):
         return None, [Problem("location", "the location is outside the jurisdiction's area")]
     return area, []
 
