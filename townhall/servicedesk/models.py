@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F, FloatField, Q
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.utils import timezone
@@ -322,13 +322,29 @@ class ServiceRequest(models.Model):
 
     public_id = models.CharField(max_length=24, unique=True)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests")
+    # No single-column index on these keys: the composite indexes in Meta start with each
+    # of them and serve the same lookups; every extra index is paid on every insert.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="requests", db_index=False
+    )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+        db_index=False,
     )
     area = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+        db_index=False,
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     status_notes = models.TextField(blank=True)
@@ -358,6 +374,7 @@ class ServiceRequest(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_requests",
+        db_index=False,
     )
     queue = models.CharField(max_length=50, blank=True)
     routing_rule = models.ForeignKey(
@@ -541,6 +558,23 @@ class PublicIdCounter(models.Model):
             cls.objects.get_or_create(year=year)
             return cls.reserve(year, count)
         return int(row[0]) - count + 1
+
+    @classmethod
+    def reserve_early(cls, year: int) -> int | None:
+        """On PostgreSQL, outside any transaction: one number in a transaction of its own.
+
+        Every submission updates the same counter row, and PostgreSQL holds that row's lock
+        until the transaction ends; inside the submission's transaction that serialised
+        all submissions on their whole length (inserts, audit, commit). Alone, the lock
+        lasts one statement and one commit. The price: a submission that then fails leaves
+        a gap in the year's numbers (ids stay unique and increasing). SQLite serialises
+        writers anyway, and a second write transaction would cost it more: None there, and
+        inside an enclosing transaction, where the caller reserves as before.
+        """
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            return None
+        with transaction.atomic():
+            return cls.reserve(year)
 
 
 def attribute_display(service: Service, values: dict[str, Any]) -> list[tuple[str, str]]:

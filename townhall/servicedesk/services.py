@@ -69,8 +69,9 @@ def submit_request(actor: Actor, data: RequestInput) -> ServiceRequest:
     decision = route(data.service, area.pk if area else None, attributes)
     targets = sla.targets_for(data.service.pk, requested_at)
     nearby = duplicates.candidates(data.service, data.lat, data.lon, now=now, limit=1)
+    early = PublicIdCounter.reserve_early(requested_at.year)
     with transaction.atomic():
-        number = PublicIdCounter.reserve(requested_at.year)
+        number = early if early is not None else PublicIdCounter.reserve(requested_at.year)
         request = ServiceRequest.objects.create(
             public_id=format_public_id(requested_at.year, number),
             jurisdiction_id=data.service.jurisdiction_id,
