@@ -1,7 +1,8 @@
 """A pytest plugin: every call of a service function that writes must also audit.
 
 Every public function in every ``townhall/*/services.py`` is a service (DESIGN.md: writes
-go through them, each with one audit event). While each test runs, a database execute
+go through them, each with one audit event), including those an app's ``services.py``
+re-exports from its own modules (budgeting keeps its verbs in ideas.py, voting.py, ...). While each test runs, a database execute
 wrapper looks at every INSERT, UPDATE and DELETE: it notes which service calls are on the
 Python stack, and whether they appended to the audit trail. A service call that wrote and
 did not audit fails the test that made it, naming the function. Because it watches what
@@ -38,10 +39,11 @@ def service_functions() -> dict[CodeType, str]:
         if not info.name.endswith(".services"):
             continue
         module = importlib.import_module(info.name)
+        app = module.__name__.rsplit(".", 1)[0] + "."
         for name, obj in vars(module).items():
             public = not name.startswith("_")
-            if public and inspect.isfunction(obj) and obj.__module__ == module.__name__:
-                found[obj.__code__] = f"{module.__name__}.{name}"
+            if public and inspect.isfunction(obj) and obj.__module__.startswith(app):
+                found[obj.__code__] = f"{obj.__module__}.{name}"
     return found
 
 

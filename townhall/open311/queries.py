@@ -1,9 +1,10 @@
 """What the Open311 face reads, in a few bounded queries per call (never one per row).
 
 Listing a page of requests costs: the catalogue (services and departments of one
-jurisdiction, a few dozen rows), the page itself (one indexed range scan on
-``requested_at``, plain columns, no joins), the photos of that page, and only when
-asked for, the public timeline and the answers' questions. No COUNT(*): a page asks for
+jurisdiction, a few dozen rows, memoised per worker), the page itself (one indexed range
+scan on ``requested_at``, plain columns, no joins, each row's first photo looked up by
+index in the same statement), and only when asked for, the public timeline and the
+answers' questions. No COUNT(*): a page asks for
 one row more than it shows to learn whether another page follows.
 """
 
@@ -15,7 +16,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import get_language
 
@@ -223,9 +224,9 @@ def find_requests(
             rows = rows.filter(updated_at__gte=where.updated[0], updated_at__lte=where.updated[1])
     fields = REQUEST_FIELDS + (EXTENDED_FIELDS if extended else ())
     found = list(
-        rows.order_by("-requested_at", "-id").values(*fields)[
-            page.offset : page.offset + page.size + 1
-        ]
+        rows.annotate(first_media_id=FIRST_MEDIA)
+        .order_by("-requested_at", "-id")
+        .values(*fields, "first_media_id")[page.offset : page.offset + page.size + 1]
     )
     return found[: page.size], len(found) > page.size
 
@@ -234,7 +235,8 @@ def find_request(jurisdiction: Jurisdiction, public_id: str, extended: bool) -> 
     fields = REQUEST_FIELDS + (EXTENDED_FIELDS if extended else ())
     row = (
         ServiceRequest.objects.filter(jurisdiction=jurisdiction, public_id=public_id)
-        .values(*fields)
+        .annotate(first_media_id=FIRST_MEDIA)
+        .values(*fields, "first_media_id")
         .first()
     )
     if row is None:
@@ -263,23 +265,16 @@ def find_updates(
     return found[: page.size], len(found) > page.size
 
 
-def first_photos(request_ids: list[int]) -> dict[int, str]:
-    """The public URL of each request's first photo (GeoReport v2 has one media_url).
+# GeoReport v2 has one media_url per request: the first photo, in the same statement.
+FIRST_MEDIA = Subquery(
+    Media.objects.filter(request_id=OuterRef("pk")).order_by("created_at", "id").values("id")[:1]
+)
 
-    Photos are served by the portal's photo page, which refuses sensitive services, so
-    the uploads folder itself never needs to be public.
-    """
-    if not request_ids:
-        return {}
-    photos: dict[int, str] = {}
-    for request_id, media_id in (
-        Media.objects.filter(request_id__in=request_ids)
-        .order_by("request_id", "created_at", "id")
-        .values_list("request_id", "id")
-    ):
-        if request_id not in photos:
-            photos[request_id] = reverse("portal:photo", kwargs={"media_id": media_id})
-    return photos
+
+def photo_url(media_id: int) -> str:
+    """The public URL of a photo. Photos are served by the portal's photo page, which
+    refuses sensitive services, so the uploads folder itself never needs to be public."""
+    return reverse("portal:photo", kwargs={"media_id": media_id})
 
 
 def public_timelines(request_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

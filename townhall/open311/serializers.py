@@ -140,7 +140,7 @@ class RequestContext:
 
     catalogue: Catalogue
     clock: Clock
-    photos: dict[int, str] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
     area_points: dict[int, tuple[float, float] | None] = field(default_factory=dict)
     extended: bool = False
     timelines: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
@@ -153,12 +153,11 @@ class RequestContext:
         """Everything the rows refer to, in one query per kind (none when not needed)."""
         catalogue = Catalogue.of(jurisdiction)
         sensitive = [r for r in rows if catalogue.is_sensitive(r["service_id"])]
-        public_ids = [r["id"] for r in rows if not catalogue.is_sensitive(r["service_id"])]
         ids = [r["id"] for r in rows]
         return cls(
             catalogue=catalogue,
             clock=Clock(jurisdiction),
-            photos=queries.first_photos(public_ids),
+            names=catalogue.localized_names,
             area_points=queries.area_points({r["area_id"] for r in sensitive if r["area_id"]}),
             extended=extended,
             timelines=queries.public_timelines(ids) if extended else {},
@@ -175,7 +174,7 @@ def request_data(row: dict[str, Any], context: RequestContext) -> dict[str, Any]
         "service_request_id": row["public_id"],
         "status": open311_status(row["status"]),
         "status_notes": None if sensitive else _blank_to_none(row["status_notes"]),
-        "service_name": catalogue.localized_names.get(row["service_id"]),
+        "service_name": context.names.get(row["service_id"]),
         "service_code": service.code if service else None,
         "description": None if sensitive else _blank_to_none(row["description"]),
         "agency_responsible": catalogue.departments.get(department) if department else None,
@@ -195,7 +194,8 @@ def request_data(row: dict[str, Any], context: RequestContext) -> dict[str, Any]
             media_url=None,
         )
     else:
-        photo = context.photos.get(row["id"])
+        media_id = row.get("first_media_id")
+        photo = queries.photo_url(media_id) if media_id else None
         data.update(
             address=_blank_to_none(row["address"]),
             address_id=_blank_to_none(row["address_id"]),
