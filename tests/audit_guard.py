@@ -1,8 +1,9 @@
 """A pytest plugin: every call of a service function that writes must also audit.
 
-Every public function in every ``townhall/*/services.py`` is a service (DESIGN.md: writes
-go through them, each with one audit event), including those an app's ``services.py``
-re-exports from its own modules (budgeting keeps its verbs in ideas.py, voting.py, ...). While each test runs, a database execute
+Every public function in every ``townhall/*/services.py`` is a service (DESIGN.md:
+writes go through them, each with one audit event), including those an app's
+``services.py`` re-exports from its own modules (budgeting keeps its verbs in ideas.py,
+voting.py, ...). While each test runs, a database execute
 wrapper looks at every INSERT, UPDATE and DELETE: it notes which service calls are on the
 Python stack, and whether they appended to the audit trail. A service call that wrote and
 did not audit fails the test that made it, naming the function. Because it watches what

@@ -28,6 +28,11 @@ USAGE = """usage: townhall COMMAND [ARGS]
   pb tally FILE.pb --rule greedy|mes|phragmen [--satisfaction cost|cardinality]
                    [--completion none|add1] [--json]
                            count a participatory-budgeting election
+  pb import FILE.pb [FILE.pb ...] --slug SLUG [--title T] [--rule greedy|mes|phragmen]
+                           a past election (one file per budget) becomes a process
+  pb count SLUG [--publish]
+                           count a closed process with its rule and the comparison
+                           rules; --publish makes the results public
   assistant classify [TEXT ...] [--file FILE]
                            what the assistant understands of each message (JSON lines)
   assistant load-content | purge
@@ -45,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     command, rest = args[0], args[1:]
-    if command == "pb":
+    if command == "pb" and rest[:1] in (["import"], ["count"]):
+        # These two need the database: Django management commands (budgeting/management).
+        command, rest = f"pb_{rest[0]}", rest[1:]
+    elif command == "pb":
         from townhall.budgeting.rules.cli import main as pb_main
 
         return pb_main(rest)

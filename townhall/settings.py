@@ -205,12 +205,20 @@ TOWNHALL: dict[str, Any] = {
     # The residents' portal.
     "MAX_PHOTOS": 3,
     "SIGN_IN_LINK_MINUTES": 20,
+    # A voter's pass (participatory budgeting) ends after this many idle minutes.
+    "PB_VOTER_PASS_MINUTES": env.integer("TOWNHALL_PB_VOTER_PASS_MINUTES", 30),
     # Per client IP: "COUNT/PERIOD" with PERIOD s, m, h or d; "" turns a limit off.
     "RATE_LIMITS": {
         "report": env.string("TOWNHALL_RATE_LIMIT_REPORT", "10/h"),
         "sign_in": env.string("TOWNHALL_RATE_LIMIT_SIGN_IN", "5/h"),
         "follow": env.string("TOWNHALL_RATE_LIMIT_FOLLOW", "20/h"),
         "search": env.string("TOWNHALL_RATE_LIMIT_SEARCH", "120/m"),
+        # Participatory budgeting: proposing ideas, and comments and supports on them.
+        "pb_propose": env.string("TOWNHALL_RATE_LIMIT_PB_PROPOSE", "10/h"),
+        "pb_comment": env.string("TOWNHALL_RATE_LIMIT_PB_COMMENT", "30/h"),
+        "pb_support": env.string("TOWNHALL_RATE_LIMIT_PB_SUPPORT", "120/h"),
+        # Signing in to vote: slows down guessing census identity numbers.
+        "pb_vote": env.string("TOWNHALL_RATE_LIMIT_PB_VOTE", "20/h"),
     },
     # The rate limiter reads the client address from REMOTE_ADDR unless a proxy in front
     # sets this header (e.g. X-Forwarded-For); only set it when that proxy overwrites it.

@@ -28,6 +28,8 @@ PUBLIC_PREFIXES = (
     # The residents' portal (issue 4); its private pages ("my/") send visitors to sign in.
     "report/", "track/", "requests/", "follow/", "login/", "accessibility/", "privacy/",
     "map/", "i18n/", "photos/",
+    # Participatory budgeting (issue 5): processes, projects, ballots and results are public.
+    "budgeting/",
 )  # fmt: skip
 
 

@@ -66,6 +66,8 @@ def test_track_browse_and_account_pages_in_every_state(town, page):
     page.goto("/track/?id=12")
     check(page, "track: error", failures)
     page.goto(f"/requests/{pothole.public_id}/")
+    # The photo has loaded (decoded to real pixels), however long the server took.
+    page.wait_for_function("() => document.querySelector('.photos img')?.complete")
     assert page.locator(".photos img").evaluate("img => img.naturalWidth") > 0
     check(page, "request", failures, "request")
     page.get_by_label("Email address").fill("not-an-address")

@@ -9,10 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.budgeting.factories import make_process
 from tests.factories import make_request
 from tests.staff.conftest import PERSONAS, make_person
 from townhall.accounts.models import Role
 from townhall.assistant.models import Conversation, Handover
+from townhall.budgeting.models import Comment, PaperEntry, PaperEntryStatus, Project
 from townhall.servicedesk.models import Notification, NotificationStatus, RoutingRule
 from townhall.staff.permissions import PUBLIC
 
@@ -70,6 +72,11 @@ def test_every_url_as_every_persona(people, settings):
     )
     conversation = Conversation.objects.create(jurisdiction=request.jurisdiction)
     handover = Handover.objects.create(conversation=conversation, reason="asked").pk
+    process = make_process(request.jurisdiction, phase="review", slug="access-pb")
+    proposal = process.projects.first()
+    funded = process.projects.last()
+    Project.objects.filter(pk=funded.pk).update(is_funded=True)
+    comment = Comment.objects.create(project=proposal, body="A comment")
     pks = {
         "user": make_person("target", Role.STAFF, []).pk,
         "handover": handover,
@@ -79,6 +86,23 @@ def test_every_url_as_every_persona(people, settings):
         "retry_notification": failed.pk,
         "setting_edit": rule.pk,
         "setting_delete": rule.pk,
+        "process_slug": process.slug,
+        "unit_edit": process.units.first().pk,
+        "review_project": proposal.pk,
+        "review_assess": proposal.pk,
+        "review_accept": proposal.pk,
+        "review_reject": proposal.pk,
+        "review_merge": proposal.pk,
+        "review_hide": proposal.pk,
+        "comment_hide": comment.pk,
+        "delivery_project": funded.pk,
+        "paper_resolve": PaperEntry.objects.create(
+            process=process,
+            unit=process.units.first(),
+            sheet="S-1",
+            first={"unit": process.units.first().pk, "spoiled": True},
+            status=PaperEntryStatus.MISMATCH,
+        ).pk,
     }
     checked = 0
     for name, pattern in _staff_patterns():

@@ -36,6 +36,8 @@ from townhall.demo.catalogue import DEPARTMENTS, GROUPS_ES, SERVICE_LEVEL_HOURS,
 from townhall.demo.city import DISTRICTS, KM_PER_DEG_LAT, KM_PER_DEG_LON, CityMap, build_map
 from townhall.demo.history import Plan, PlannedRequest, city_holidays, default_request_count
 from townhall.demo.history import plan_history as _plan_history
+from townhall.demo.pb_import import load_past_election
+from townhall.demo.pb_riverton import build_riverton_pb
 from townhall.lib.actors import Actor
 from townhall.places.models import Area, AreaKind, Jurisdiction
 from townhall.servicedesk.calendar import WorkingTime, add_working_hours
@@ -223,6 +225,10 @@ def _write(
     )
     content = load_content(ACTOR, city)
     say(f"Loaded {content.articles_created} help articles for the assistant.")
+    pb = build_riverton_pb(city, seed=seed, now=now)
+    say(f"Opened the vote in {pb.process.title}: {pb.on_ballot} projects on the ballot.")
+    past = load_past_election(ACTOR, city)
+    say(f"Imported, counted and published a real past vote: {past.title}.")
     say("Loading the history…")
     report = load_history(ACTOR, _historic_rows(plan, city, services, calendar), source=SOURCE)
     record(

@@ -117,6 +117,49 @@ REGISTRY: tuple[PersonalData, ...] = (
         _("Which staff member works a request."),
         _("Kept with the request."),
     ),
+    PersonalData(
+        "budgeting.Project",
+        ("author", "description", "lat", "lon", "address"),
+        _(
+            "Who proposed an idea for participatory budgeting (never published; lets them "
+            "withdraw it), and the idea's place and description, which are published."
+        ),
+        _("Kept with the process, as a public record of how the budget was decided."),
+    ),
+    PersonalData(
+        "budgeting.ProjectPhoto",
+        ("image",),
+        _("Show the place of an idea. Stored re-encoded without EXIF or GPS."),
+        _("Kept with the idea."),
+    ),
+    PersonalData(
+        "budgeting.Comment",
+        ("author", "body"),
+        _("Public comments on ideas and projects; the author's name is never published."),
+        _("Kept with the process; comments hidden by moderators are kept for the record."),
+    ),
+    PersonalData(
+        "budgeting.Support",
+        ("user",),
+        _("Count one support per person for an idea during idea collection."),
+        _("Kept with the process."),
+    ),
+    PersonalData(
+        "budgeting.CensusEntry",
+        ("digest", "area", "has_voted", "voted_on_paper"),
+        _(
+            "Who may vote in participatory budgeting, and whether they have (online or on "
+            "paper), so that everyone votes once. Only a keyed digest of the identity number "
+            "(and date of birth) is stored; how someone voted is never linked to it."
+        ),
+        _("Kept with the process, as the record of who took part."),
+    ),
+    PersonalData(
+        "budgeting.PaperEntry",
+        ("first_by", "second_by"),
+        _("Which staff members typed in a paper ballot (double entry)."),
+        _("Kept with the process."),
+    ),
 )
 
 

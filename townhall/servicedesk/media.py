@@ -1,20 +1,20 @@
-"""Photos from residents: sniffed, size-checked, re-encoded, stripped of EXIF and GPS."""
+"""Photos from residents: sniffed, size-checked, re-encoded, stripped of EXIF and GPS.
+
+The Pillow work is :mod:`townhall.lib.images` (shared with participatory budgeting); this
+module reads the limits from settings and words the problems for the person uploading.
+"""
 
 from __future__ import annotations
-
-import io
-import warnings
 
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
+from townhall.lib import images
+from townhall.lib.images import ACCEPTED_FORMATS, MAX_EDGE_PX, ImageProblem
 from townhall.servicedesk.inputs import PhotoInput
 
-# What we accept, by the format Pillow finds in the bytes (never the file name or header).
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
-MAX_EDGE_PX = 2560
+__all__ = ["ACCEPTED_FORMATS", "MAX_EDGE_PX", "PhotoError", "clean_photo", "describe_problem"]
 
 
 class PhotoError(ValueError):
@@ -23,51 +23,40 @@ class PhotoError(ValueError):
 
 def clean_photo(content: bytes) -> PhotoInput:
     limits: dict[str, int] = settings.TOWNHALL
-    if len(content) > limits["MAX_UPLOAD_BYTES"]:
-        raise PhotoError(
-            _("the photo is larger than %(size)s") % {"size": _size(limits["MAX_UPLOAD_BYTES"])}
+    try:
+        clean = images.reencode(
+            content,
+            max_bytes=limits["MAX_UPLOAD_BYTES"],
+            max_pixels=limits["MAX_IMAGE_PIXELS"],
+            max_edge=MAX_EDGE_PX,
         )
-    image = _open(content, limits["MAX_IMAGE_PIXELS"])
-    # Apply the camera's rotation before the EXIF block (and its GPS position) is dropped.
-    image = ImageOps.exif_transpose(image)
-    image.thumbnail((MAX_EDGE_PX, MAX_EDGE_PX))
-    if image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    out = io.BytesIO()
-    # A fresh JPEG carries no metadata unless we pass it: no EXIF, no GPS, no XMP.
-    image.save(out, format="JPEG", quality=85, optimize=True)
+    except ImageProblem as problem:
+        raise PhotoError(describe_problem(problem)) from None
     return PhotoInput(
-        content=out.getvalue(),
-        content_type="image/jpeg",
-        extension="jpg",
-        width=image.width,
-        height=image.height,
+        content=clean.content,
+        content_type=clean.content_type,
+        extension=clean.extension,
+        width=clean.width,
+        height=clean.height,
     )
+
+
+def describe_problem(problem: ImageProblem) -> str:
+    """The problem in the reader's language, as the end of "photo.jpg: ..."."""
+    if problem.reason == images.TOO_LARGE:
+        return _("the photo is larger than %(size)s") % {"size": _size(problem.params["max_bytes"])}
+    if problem.reason == images.NOT_ACCEPTED:
+        return _("the file is not a JPEG, PNG, WebP or GIF image")
+    if problem.reason == images.TOO_MANY_PIXELS:
+        return _("the photo has more than %(count)s pixels") % {
+            "count": number_format(problem.params["max_pixels"], force_grouping=True)
+        }
+    if problem.reason == images.UNREADABLE:
+        return _("the file is not a readable image")
+    return _("the image is damaged or truncated")
 
 
 def _size(n_bytes: int) -> str:
     if n_bytes >= 1024 * 1024:
         return f"{n_bytes / (1024 * 1024):g} MB"
     return f"{max(1, n_bytes // 1024)} KB"
-
-
-def _open(content: bytes, max_pixels: int) -> Image.Image:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content))
-            if image.format not in ACCEPTED_FORMATS:
-                raise PhotoError(_("the file is not a JPEG, PNG, WebP or GIF image"))
-            if image.width * image.height > max_pixels:
-                raise PhotoError(
-                    _("the photo has more than %(count)s pixels")
-                    % {"count": number_format(max_pixels, force_grouping=True)}
-                )
-            image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise PhotoError(_("the file is not a readable image")) from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        if isinstance(exc, PhotoError):
-            raise
-        raise PhotoError(_("the image is damaged or truncated")) from None
-    return image

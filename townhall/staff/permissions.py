@@ -40,6 +40,24 @@ OVERSIGHT = frozenset({R.SUPERVISOR, R.ADMIN})
 HANDOVER_DESK = frozenset({R.AGENT, R.SUPERVISOR, R.ADMIN})
 ADMINS = frozenset({R.ADMIN})
 PUBLIC = frozenset({"*"})  # sign-in pages: anyone may load them
+# Participatory budgeting (issue 5). Everyone in the back office may read the processes
+# (agents answer callers' questions about them; analysts read and change nothing).
+# Administrators set processes up and publish them; department staff assess proposals'
+# cost and feasibility (they know what a crossing costs); supervisors and administrators
+# decide what goes on the ballot, merge, reject and moderate; department staff record the
+# delivery of funded projects.
+PB_READERS = EVERYONE_IN_BACK_OFFICE
+PB_SETUP = ADMINS
+PB_ASSESS = WORKERS
+PB_DECIDE = OVERSIGHT
+PB_DELIVERY = WORKERS
+# Voting: supervisors and administrators upload the census and make voting codes (they
+# decide who may vote); everyone who takes callers' and visitors' details types in paper
+# ballots and ticks off paper voters (two different people per sheet); supervisors and
+# administrators settle sheets whose two entries disagree.
+PB_ELIGIBILITY = OVERSIGHT
+PB_PAPER = INTAKE
+PB_RESOLVE = OVERSIGHT
 
 IDLE_KEY = "staff_last_seen"
 View = Callable[..., HttpResponse]
@@ -159,6 +177,7 @@ NAV: list[tuple[str, Any, frozenset[str]]] = [
     ("staff:map", _("Map"), EVERYONE_IN_BACK_OFFICE),
     ("staff:new_request", _("Request for a caller"), INTAKE),
     ("staff:handovers", _("Assistant handovers"), HANDOVER_DESK),
+    ("staff:pb:processes", _("Participatory budgeting"), PB_READERS),
     ("staff:audit", _("Audit trail"), OVERSIGHT),
     ("staff:failed_notifications", _("Failed messages"), OVERSIGHT),
     ("staff:settings", _("Settings"), ADMINS),
