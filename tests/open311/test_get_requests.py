@@ -321,3 +321,18 @@ def test_listing_costs_the_same_number_of_queries_for_more_rows(client, city):
     # The second listing skips the catalogue (memoised per worker: jurisdiction, services
     # with their questions, departments) and may skip the area polygon query.
     assert queries_for_listing() <= few - 3 and few <= 10
+
+
+def test_open_requests_of_a_service_come_from_the_partial_index_without_a_sort(client, city):
+    make_request("POTHOLE", attributes={"SIZE": "small"})
+    with CaptureQueriesContext(connection) as captured:
+        get_json(client, "requests", service_code="POTHOLE", status="open")
+    listing = [q["sql"] for q in captured.captured_queries if "ORDER BY" in q["sql"]][-1]
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan is checked on SQLite, whose planner needs the literal condition")
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + listing)
+        plan = [str(row[3]) for row in cursor.fetchall()]
+    assert any("request_open_by_service" in step for step in plan), plan
+    # The only sort left is the photo subquery's (a few rows per request).
+    assert sum("TEMP B-TREE" in step for step in plan) <= 1, plan
