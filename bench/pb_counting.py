@@ -239,7 +239,8 @@ def main():
         synthetic_child()
         return
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+          f"Python {platform.python_version()}, "
+          f"load average {'/'.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min)")  # fmt: skip
     parts = args.parts.split(",")
     if "compare" in parts:
         compare_largest(args.largest, args.cap, args.skip_pabutools)
@@ -247,6 +248,7 @@ def main():
         add1_everywhere()
     if "memory" in parts:
         memory()
+    print(f"\n# load average at the end: {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -42,9 +42,12 @@ def serve(argv: list[str]) -> int:
         type=int,
         default=int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1)),
     )
-    # Threaded workers keep connections alive; sync workers pay a connect and a lingering
-    # close per request (measured: a quarter of a GET's CPU, see docs/benchmarks.md).
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
+    # One thread: gunicorn's sync workers, one request at a time per process. Measured on
+    # 2 cores with 1M requests (docs/benchmarks.md): threads share a process's GIL and, on
+    # SQLite, its write lock; 3 sync workers served 40-50% more per CPU-second than
+    # 3 x 4 gthread (p95 list 38 ms vs 76 ms, 281 vs 168 POST/s). Sync workers want a
+    # buffering proxy (nginx) in front for slow clients, as gunicorn's docs say.
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 1)))
     args = parser.parse_args(argv)
     import django
     from django.core.management import call_command

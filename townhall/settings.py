@@ -207,6 +207,10 @@ TOWNHALL: dict[str, Any] = {
     "SIGN_IN_LINK_MINUTES": 20,
     # A voter's pass (participatory budgeting) ends after this many idle minutes.
     "PB_VOTER_PASS_MINUTES": env.integer("TOWNHALL_PB_VOTER_PASS_MINUTES", 30),
+    # Time a count may spend working out "needed N more supporters" (seconds, all units).
+    "PB_EXPLAIN_SECONDS": env.integer("TOWNHALL_PB_EXPLAIN_SECONDS", 10),
+    # The largest .pb upload the staff import page accepts (bytes).
+    "PB_IMPORT_MAX_BYTES": env.integer("TOWNHALL_PB_IMPORT_MAX_BYTES", 50 * 1024 * 1024),
     # Per client IP: "COUNT/PERIOD" with PERIOD s, m, h or d; "" turns a limit off.
     "RATE_LIMITS": {
         "report": env.string("TOWNHALL_RATE_LIMIT_REPORT", "10/h"),

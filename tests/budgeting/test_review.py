@@ -3,8 +3,11 @@ delivery staff and residents would notice."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tests.budgeting.factories import make_process
 from tests.staff import conftest as personas
@@ -14,6 +17,7 @@ from townhall.budgeting.models import (
     Comment,
     DeliveryStatus,
     DeliveryUpdate,
+    Process,
     Project,
     ProjectStatus,
     Support,
@@ -27,6 +31,7 @@ from townhall.budgeting.services import (
     record_delivery_update,
     reject_project,
     restore_comment,
+    restore_project,
 )
 from townhall.lib.actors import Actor
 
@@ -163,6 +168,20 @@ def test_hiding_an_idea_takes_it_off_the_public_list(city):
     assert not Project.objects.visible().filter(pk=project.pk).exists()
     with pytest.raises(ValidationError):
         accept_project(REVIEWER, project)
+
+
+def test_a_project_hidden_before_voting_stays_hidden_once_the_ballot_is_open(city):
+    process = make_process(city, phase="review")
+    project = process.projects.first()
+    hide_project(REVIEWER, project, "Duplicate of another project")
+    # Voting opens: restoring it now would add a project to ballots already filled in.
+    Process.objects.filter(pk=process.pk).update(
+        voting_open_at=timezone.now() - timedelta(days=1),
+        voting_close_at=timezone.now() + timedelta(days=10),
+    )
+    with pytest.raises(ValidationError):
+        restore_project(REVIEWER, Project.objects.get(pk=project.pk))
+    assert Project.objects.get(pk=project.pk).hidden
 
 
 def test_delivery_updates_only_for_funded_projects(city):

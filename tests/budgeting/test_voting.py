@@ -827,3 +827,16 @@ def test_paper_voters_and_turnout_pages(city, office):
     turnout = office.client("analyst").get(f"/staff/budgeting/{process.slug}/voting/")
     text = turnout.content.decode()
     assert turnout.status_code == 200 and "Citywide" in text and "Of whom on paper" in text
+
+
+def test_a_census_keeps_one_layout_so_nobody_is_listed_twice(city):
+    process = make_process(city, phase="review")
+    import_census(ADMIN, process, CENSUS)  # with dates of birth
+    with pytest.raises(ValidationError) as refused:
+        import_census(ADMIN, process, "identifier\nAB-123 456\n")
+    assert problem_codes(refused) == {"census_layout"}
+    assert CensusEntry.objects.filter(process=process).count() == 2
+    other = make_process(city, phase="review", slug="pb-other")
+    import_census(ADMIN, other, "identifier\nAB-123 456\n")
+    with pytest.raises(ValidationError):
+        import_census(ADMIN, other, CENSUS)

@@ -25,7 +25,7 @@ def record_delivery_update(
     if not isinstance(progress, int) or not 0 <= progress <= 100:
         errors["progress"] = [_("Progress is a percentage from 0 to 100.")]
     elif status == DeliveryStatus.COMPLETED and progress != 100:
-        errors["progress"] = [_("A completed project is 100% done.")]
+        errors["progress"] = [_("A completed project has 100 percent progress.")]
     if len(note) > NOTE_MAX:
         errors["note"] = [_("Keep it under %(limit)d characters.") % {"limit": NOTE_MAX}]
     if errors:

@@ -9,7 +9,11 @@ The privacy shape matters more than anything else here:
 - a voter may change their ballot until voting closes: the ballot is found again through
   ``locator``, an HMAC of the voter's own credential under a different key. The database
   alone cannot compute it (it holds no credential in clear); the voter re-entering their
-  credential can.
+  credential can;
+- when voting has closed, the ballot box is sealed before counting (``sealing.py``): every
+  ballot is rewritten in random order with a new key and no locator, so neither the
+  locator nor the database's own write order (row ids, transaction ids) links a ballot to
+  a voter or to when it was cast any more.
 
 Money is integer minor units (cents) like everywhere in Townhall; Pabulib costs are whole
 currency units, converted on import and export (see ``pabulib_io``).
@@ -101,6 +105,10 @@ class Process(models.Model):
     voting_open_at = models.DateTimeField(_("voting opens"))
     voting_close_at = models.DateTimeField(_("voting closes"))
     results_published_at = models.DateTimeField(_("results published"), null=True, blank=True)
+    # When the ballots were rewritten without locators, in random order (see sealing.py).
+    ballots_sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by the first census file: whether its people are known with a date of birth.
+    census_with_birth_date = models.BooleanField(null=True, blank=True, editable=False)
 
     ballot_kind = models.CharField(
         _("ballot"), max_length=20, choices=BallotKind.choices, default=BallotKind.APPROVAL

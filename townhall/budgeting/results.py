@@ -52,13 +52,15 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from townhall.audit import record
 from townhall.budgeting.models import (
     Ballot,
     BudgetUnit,
     Completion,
+    PaperEntry,
+    PaperEntryStatus,
     Process,
     Project,
     Rule,
@@ -83,6 +85,7 @@ from townhall.budgeting.rules import (
 from townhall.budgeting.rules.election import APPROVAL_TYPES
 from townhall.budgeting.rules.greedy import greedy_order
 from townhall.budgeting.rules.profile import build_profile
+from townhall.budgeting.sealing import seal_ballot_box
 from townhall.lib.actors import Actor
 from townhall.places.models import Area
 
@@ -150,6 +153,16 @@ def counting_problem(process: Process) -> str | None:
     return None
 
 
+UNSETTLED_PAPER = (PaperEntryStatus.AWAITING_SECOND, PaperEntryStatus.MISMATCH)
+
+
+def unsettled_paper_sheets(process: Process) -> int:
+    """Paper sheets typed in once, or twice with different readings: not ballots yet, so
+    not in a count. Results cannot be published while any is left, since publishing
+    closes paper entry for good."""
+    return PaperEntry.objects.filter(process=process, status__in=UNSETTLED_PAPER).count()
+
+
 def current_results(process: Process) -> list[UnitResult]:
     """The latest count of each unit, in the units' order."""
     return list(
@@ -183,6 +196,8 @@ def count_process(
     problem = counting_problem(process)
     if problem:
         raise CountingError(problem)
+    # Counted ballots come from a sealed box: no locator, no write order (sealing.py).
+    seal_ballot_box(actor, process)
     units = list(process.units.select_related("area").order_by("position", "pk"))
     seconds = (
         float(settings.TOWNHALL.get("PB_EXPLAIN_SECONDS", DEFAULT_EXPLAIN_SECONDS))
@@ -565,6 +580,19 @@ def publish_results(actor: Actor, process: Process) -> Process:
             raise CountingError(_("Voting has not closed yet."))
         units = list(current.units.all())
         results = {r.unit_id: r for r in current_results(current)}
+        unsettled = unsettled_paper_sheets(current)
+        if unsettled:
+            raise CountingError(
+                ngettext(
+                    "%(n)d paper sheet is not settled yet (it waits for its second entry, or "
+                    "its two entries disagree): settle it and count again before publishing.",
+                    "%(n)d paper sheets are not settled yet (they wait for their second entry, "
+                    "or their two entries disagree): settle them and count again before "
+                    "publishing.",
+                    unsettled,
+                )
+                % {"n": unsettled}
+            )
         missing = [u.name for u in units if u.pk not in results]
         if missing:
             raise CountingError(

@@ -167,9 +167,14 @@ def hide_project(actor: Actor, project: Project, reason: str) -> Project:
 
 
 def restore_project(actor: Actor, project: Project) -> Project:
-    """Undo :func:`hide_project`."""
+    """Undo :func:`hide_project`. Like hiding, refused for a project on the ballot once
+    voting has opened: it would appear on a ballot that voters have already filled in."""
     with transaction.atomic():
-        current = Project.objects.select_for_update().get(pk=project.pk)
+        current = Project.objects.select_for_update().select_related("process").get(pk=project.pk)
+        if current.status == ProjectStatus.ON_BALLOT and voting_has_opened(current.process):
+            raise ValidationError(
+                _("This project is on an open ballot: restoring it would change the ballot.")
+            )
         current.hidden = False
         current.save(update_fields=["hidden"])
         record(actor, "pb.project.restored", current)

@@ -21,6 +21,7 @@ from townhall.budgeting.review import merge_projects as merge_projects
 from townhall.budgeting.review import reject_project as reject_project
 from townhall.budgeting.review import restore_comment as restore_comment
 from townhall.budgeting.review import restore_project as restore_project
+from townhall.budgeting.sealing import seal_ballot_box as seal_ballot_box
 from townhall.budgeting.setup import add_category as add_category
 from townhall.budgeting.setup import add_unit as add_unit
 from townhall.budgeting.setup import create_process as create_process

@@ -319,6 +319,22 @@ def voted_units(voter_pass: VoterPass) -> set[int]:
     return {unit_id for unit_id, locator in found if locators.get(locator) == unit_id}
 
 
+def district_voted_elsewhere(voter_pass: VoterPass, unit: BudgetUnit) -> BudgetUnit | None:
+    """The other district this voter has already voted in, when the process allows one
+    district per voter and ``unit`` is a district: its ballot is then closed to them (the
+    check :func:`cast_ballot` makes, for the pages to say so before the voter fills it in)."""
+    if not unit.process.one_district_per_voter or unit.area_id is None:
+        return None
+    voted = voted_units(voter_pass) - {unit.pk}
+    if not voted:
+        return None
+    return (
+        BudgetUnit.objects.filter(pk__in=voted, area__isnull=False, process_id=unit.process_id)
+        .order_by("position", "pk")
+        .first()
+    )
+
+
 def ballot_for(voter_pass: VoterPass, unit: BudgetUnit) -> Ballot | None:
     """The voter's own ballot in ``unit``, to show it again when they change it."""
     if unit.pk not in voter_pass.unit_ids:
@@ -631,8 +647,27 @@ def import_census(actor: Actor, process: Process, csv_text: str) -> CensusImport
     )
     rows = _census_rows(process, csv_text)
     digests = [(_digest(process, _census_credential(r.identifier, r.birth_date)), r) for r in rows]
+    with_birth_date = rows[0].birth_date is not None
     with transaction.atomic():
-        Process.objects.select_for_update().filter(pk=process.pk).first()
+        locked = Process.objects.select_for_update().get(pk=process.pk)
+        # A person's digest covers their date of birth when the census has them: a second
+        # file with the other layout would list the same people again, as new voters.
+        if locked.census_with_birth_date not in (None, with_birth_date):
+            raise ValidationError(
+                _(
+                    "This list of voters has dates of birth: every file added to it needs a "
+                    "birth_date column."
+                )
+                if locked.census_with_birth_date
+                else _(
+                    "This list of voters has no dates of birth: files added to it cannot "
+                    "have a birth_date column."
+                ),
+                code="census_layout",
+            )
+        if locked.census_with_birth_date is None:
+            locked.census_with_birth_date = with_birth_date
+            locked.save(update_fields=["census_with_birth_date"])
         existing: set[str] = set()
         wanted = [d for d, _row in digests]
         for start in range(0, len(wanted), 5000):
@@ -651,7 +686,7 @@ def import_census(actor: Actor, process: Process, csv_text: str) -> CensusImport
         result = CensusImport(
             added=len(new),
             already_listed=len(rows) - len(new),
-            with_birth_date=rows[0].birth_date is not None,
+            with_birth_date=with_birth_date,
             by_district=dict(sorted(by_district.items())),
         )
         record(

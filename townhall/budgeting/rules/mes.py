@@ -18,13 +18,25 @@ result is the exact one.
 ``mes_add1`` is the iterated variant (pabutools' ``voter_budget_increment=1``): rerun with
 one more unit of currency per voter until the outcome is exhaustive, or return the last
 outcome that was still within the real budget. It returns exactly what that loop returns
-but does not run every step: see ``mes_add1`` for how whole ranges of steps are settled
-at once, and ``_Trace`` for how neighbouring runs share work.
+but does much less work:
+
+* a run is dropped half-way as soon as ``_still_open`` shows that, whatever its remaining
+  rounds do, its outcome will neither overspend nor be exhaustive (the loop goes on past
+  it anyway); the outcome is computed in full only for the run the loop returns;
+* whole ranges of steps are settled at once when the two ends fund the same projects
+  (``_run_interval``), up to that point or to the end;
+* neighbouring steps run side by side in one batch (``_run_batch``), sharing each NumPy
+  call for as long as they fund the same projects;
+* single runs borrow bounds from a richer neighbour (``_Trace``).
+
+Which of the last three covers the next steps is chosen by their measured cost per step;
+CPU time steers only the speed, never the outcome.
 """
 
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +51,9 @@ from townhall.budgeting.rules.profile import Profile
 # a run are ~1e-13 relative; genuinely different values closer than 1e-9 are vanishingly rare
 # and merely cost an exact recomputation.
 TOL = 1e-9
+# Add1 steps in one block of single runs, and in one batch (see _run_batch).
+BLOCK = 12
+BATCH = 32
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -76,7 +91,28 @@ class MesData:
     reached: dict[int, tuple[IntArray, IntArray, FloatArray] | IntArray] = field(
         default_factory=dict
     )
+    reached_mask: dict[int, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    # For _still_open: the groups of every project end to end (project order), then one
+    # more entry, the index of an extra group that holds no money (np.add.reduceat wants
+    # every start inside the array, and gives an empty segment the element at its start:
+    # empty segments are masked by hand); where each project's segment starts and how
+    # long it is; weights and costs as floats.
+    entry_group: IntArray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    project_starts: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    project_sizes: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    group_weight: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    cost_arr: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
     stats: dict[str, int] = field(default_factory=lambda: {"float": 0, "exact": 0, "work": 0})
+
+    def reach_mask(self, winner: int) -> npt.NDArray[np.bool_]:
+        """The projects sharing a supporter with ``winner``, as a mask (cached)."""
+        found = self.reached_mask.get(winner)
+        if found is None:
+            moved = self.reach(winner)
+            found = np.zeros(len(self.cost_f), dtype=np.bool_)
+            found[moved[1] if isinstance(moved, tuple) else moved] = True
+            self.reached_mask[winner] = found
+        return found
 
     def reach(self, winner: int) -> tuple[IntArray, IntArray, FloatArray] | IntArray:
         """Whose rho can move when ``winner``'s supporters pay: only projects sharing a
@@ -100,7 +136,9 @@ class MesData:
                     self.group_util[positions],
                 )
             else:
-                found = np.unique(self.group_projects[positions])
+                hit = np.zeros(len(self.cost_f), dtype=np.bool_)
+                hit[self.group_projects[positions]] = True  # (np.unique would sort them)
+                found = np.flatnonzero(hit)
             self.reached[winner] = found
         return found
 
@@ -128,6 +166,8 @@ def prepare(profile: Profile) -> MesData:
         classes.append(seen.setdefault(key, len(seen)))
     entry_group = np.concatenate(groups) if m else np.zeros(0, dtype=np.int64)
     entry_project = np.repeat(np.arange(m, dtype=np.int64), [len(g) for g in groups])
+    project_indptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum([len(g) for g in groups], out=project_indptr[1:])
     by_group = np.argsort(entry_group, kind="stable")
     group_indptr = np.zeros(profile.num_groups + 1, dtype=np.int64)
     np.cumsum(np.bincount(entry_group, minlength=profile.num_groups), out=group_indptr[1:])
@@ -153,6 +193,11 @@ def prepare(profile: Profile) -> MesData:
         group_indptr=group_indptr,
         group_projects=entry_project[by_group],
         group_util=np.concatenate(util)[by_group] if m else np.zeros(0),
+        entry_group=np.append(entry_group, profile.num_groups),
+        project_starts=project_indptr[:-1],
+        project_sizes=np.diff(project_indptr),
+        group_weight=weights.astype(np.float64),
+        cost_arr=np.asarray(profile.costs, dtype=np.float64),
         hot=[
             (
                 groups[p],
@@ -174,7 +219,9 @@ def prepare(profile: Profile) -> MesData:
 
 def mes_run(data: MesData, t: Any, initial: Sequence[int] = (), exact: bool = False) -> list[int]:
     """One MES run with per-voter budget ``t`` (exact, in scaled money units)."""
-    return _mes_run(data, t, initial, exact)[0]
+    outcome = _mes_run(data, t, initial, exact)[0]
+    assert outcome is not None  # only runs given a _Stop are dropped half-way
+    return outcome
 
 
 @dataclass
@@ -191,6 +238,106 @@ class _Trace:
     bounds: list[FloatArray]
 
 
+@dataclass
+class _Stop:
+    """What Add1 needs to know to drop a run half-way (see ``_still_open``).
+
+    Add1 looks at each run's outcome only to ask whether its loop stops there: the outcome
+    costs more than the budget, or it is exhaustive. A run can answer "no" long before its
+    last round, and then need not finish.
+    """
+
+    budget: float  # the real budget (scaled)
+    head_cost: float  # initial and free projects, funded by every run
+    pool: npt.NDArray[np.bool_]  # projects the exhaustiveness test looks at, head excluded
+    # When to test. The test costs a pass over every (project, supporter) pair: cheap
+    # next to a round where projects have few supporters (Toulouse), a few rounds where
+    # they have thousands (Warsaw). So runs measure what a test and a round cost (CPU
+    # time: it only steers the schedule, never the outcome) and test only while the
+    # rounds it could save are worth it.
+    first_check: int = 1  # round of the first test: where the last early stop happened
+    length: int = 0  # rounds of the last run that went to the end (0: none yet)
+    check_s: float = 0.0  # CPU seconds per test (running average)
+    round_s: float = 0.0  # CPU seconds per round (running average)
+
+    def due(self, round_no: int) -> bool:
+        if not (self.length and self.check_s and self.round_s):
+            return True
+        return (self.length - round_no) * self.round_s > 2 * self.check_s
+
+    def after_miss(self, round_no: int) -> int:
+        """The round of the next test after one that failed: tests at most double the
+        cost of the rounds in between."""
+        wait = max(1, round_no // 8)
+        if self.round_s:
+            wait = max(wait, int(self.check_s / self.round_s))
+        return round_no + wait
+
+    def test(
+        self,
+        data: MesData,
+        budget: FloatArray,
+        alive: npt.NDArray[np.bool_],
+        won: npt.NDArray[np.bool_],
+        spent: float,
+    ) -> tuple[bool, float]:
+        """_still_open, timed: (answer, CPU seconds)."""
+        began = time.process_time()
+        answer = _still_open(data, self, budget, alive, won, spent)
+        took = time.process_time() - began
+        self.check_s = 0.8 * self.check_s + 0.2 * took if self.check_s else took
+        return answer, took
+
+    def finished(self, rounds: int, seconds: float, early: bool) -> None:
+        """Account a run of ``rounds`` rounds that took ``seconds`` besides its tests."""
+        if rounds:
+            per_round = seconds / rounds
+            self.round_s = 0.8 * self.round_s + 0.2 * per_round if self.round_s else per_round
+        if early:
+            self.first_check = max(1, rounds - rounds // 8)
+        else:
+            self.length = rounds
+
+
+def _still_open(
+    data: MesData,
+    stop: _Stop,
+    budget: FloatArray,
+    alive: npt.NDArray[np.bool_],
+    won: npt.NDArray[np.bool_],
+    spent: float,
+) -> bool:
+    """Whether this run, whatever its remaining rounds do, ends non-exhaustive and within
+    the budget, so that Add1's loop certainly goes on past it.
+
+    ``budget``: every group's money now (or more: an upper bound per group); ``alive``:
+    projects neither funded nor known unaffordable; ``won``: funded; ``spent``: their cost.
+    From here on, a project funded is paid by its supporters' money, so the run's final
+    cost is at most ``head + spent + min(money of the supporters of the projects still
+    affordable, their total cost)``. A project of the pool that is funded nowhere and cannot
+    be any more (its supporters' money is short of its cost: budgets only shrink) then
+    stays out; if it fits in what the budget leaves beyond that bound, the outcome is not
+    exhaustive, and it does not overspend. Money is exact integers up to float rounding
+    (~1e-13 relative), so a margin of TOL of all the money in play covers it.
+    """
+    money = np.zeros(len(budget) + 1)
+    np.multiply(data.group_weight, budget, out=money[:-1])
+    available = np.add.reduceat(money[data.entry_group], data.project_starts)
+    live = alive & (data.project_sizes > 0) & (available >= data.cost_arr * (1 - TOL))
+    out = stop.pool & ~won & ~live
+    if not out.any():
+        return False
+    smallest = float(data.cost_arr[out].min())
+    # The groups that support a live project (bincount of their entries: the fastest way).
+    paying = np.bincount(
+        data.entry_group[:-1][np.repeat(live, data.project_sizes)], minlength=len(money)
+    )
+    future = min(float(_add(money[paying > 0])), float(_add(data.cost_arr[live])))
+    total = float(_add(money)) + spent
+    bound = stop.head_cost + spent + future
+    return smallest <= stop.budget - bound - TOL * (stop.budget + total)
+
+
 def _mes_run(
     data: MesData,
     t: Any,
@@ -198,7 +345,10 @@ def _mes_run(
     exact: bool = False,
     lender: _Trace | None = None,
     record: bool = False,
-) -> tuple[list[int], _Trace | None]:
+    stop: _Stop | None = None,
+) -> tuple[list[int] | None, _Trace | None]:
+    """One run; with ``stop``, None instead of the outcome when the run was dropped
+    half-way because ``_still_open`` showed that Add1's loop goes on past it."""
     skip = set(initial)
     head = list(initial) + [p for p in data.free if p not in skip]
     candidates = [p for p in data.eligible if p not in skip]
@@ -206,9 +356,9 @@ def _mes_run(
         return list(initial), None
     if not exact:
         try:
-            chosen, trace = _run_float(data, float(t), candidates, lender, record)
+            chosen, trace = _run_float(data, float(t), candidates, lender, record, stop)
             data.stats["float"] += 1
-            return head + chosen, trace
+            return (None if chosen is None else head + chosen), trace
         except _Undecided:
             pass
     data.stats["exact"] += 1
@@ -221,7 +371,8 @@ def _run_float(
     candidates: list[int],
     lender: _Trace | None = None,
     record: bool = False,
-) -> tuple[list[int], _Trace | None]:
+    stop: _Stop | None = None,
+) -> tuple[list[int] | None, _Trace | None]:
     profile = data.profile
     rank = profile.rank
     budget = np.full(profile.num_groups, t)
@@ -244,6 +395,13 @@ def _run_float(
     value_of = np.zeros(profile.num_projects)  # the rho of fresh projects
     work = 0
     doubtful: dict[int, bool] = {}
+    if stop is not None:
+        alive = np.zeros(profile.num_projects, dtype=np.bool_)
+        alive[candidates] = True
+        won = np.zeros(profile.num_projects, dtype=np.bool_)
+        spent = 0.0
+        check_at = stop.first_check
+        began, testing = time.process_time(), 0.0
     # At the start everyone holds t: a project whose every supporter can pay its equal
     # share cost/sum(u) * u has exactly that rho, the heap's initial bound.
     for p in candidates:
@@ -264,6 +422,8 @@ def _run_float(
                 sharper = float(lent[p])
                 if sharper < np.inf:
                     heapq.heappush(heap, (sharper, p))  # a better bound, for free
+                elif stop is not None:
+                    alive[p] = False
                 current[p] = sharper  # (inf: unaffordable in the richer run, so here too)
                 fresh[p] = False
                 continue
@@ -276,6 +436,8 @@ def _run_float(
             cost = data.cost_f[p]
             if available < cost * (1 - TOL):
                 current[p] = np.inf
+                if stop is not None:
+                    alive[p] = False
                 continue  # budgets never grow back: gone for good
             fresh[p] = True
             value_of[p] = rho
@@ -317,7 +479,21 @@ def _run_float(
             fresh[reach_p[budget[reach_g] < value_of[reach_p] * reach_u * slack]] = False
         else:
             fresh[moved] = False
+        if stop is not None:
+            alive[winner] = False
+            won[winner] = True
+            spent += data.cost_f[winner]
+            if len(chosen) >= check_at and heap and stop.due(len(chosen)):
+                answer, took = stop.test(data, budget, alive, won, spent)
+                testing += took
+                if answer:
+                    data.stats["work"] += work
+                    stop.finished(len(chosen), time.process_time() - began - testing, True)
+                    return None, trace
+                check_at = stop.after_miss(len(chosen))
     data.stats["work"] += work
+    if stop is not None:
+        stop.finished(len(chosen), time.process_time() - began - testing, False)
     return chosen, trace
 
 
@@ -472,6 +648,258 @@ def _rho_exact(
     raise AssertionError("rho asked for an unaffordable project")
 
 
+# ----------------------------------------------------------------------------- batches
+
+
+class _Doubt:
+    """``_run_batch``'s answer for a step it could not settle: run it on its own."""
+
+
+DOUBT = _Doubt()
+
+
+@dataclass
+class _Lane:
+    """Runs of a batch that have funded the same projects so far, advanced together."""
+
+    rows: IntArray  # which of the batch's budgets
+    # Money per (group, row): a group's rows side by side, so that gathering a project's
+    # supporters reads contiguous memory.
+    budget: FloatArray
+    broke: npt.NDArray[np.bool_]  # (group, row) whose budget is certainly exactly 0
+    heap: list[tuple[float, int]]  # lower bounds on rho valid for every row
+    chosen: list[int]
+    # rho per row of projects none of whose supporters paid since it was computed (inf:
+    # unaffordable for that row), with the rows where affordability is too close to call.
+    fresh: dict[int, tuple[FloatArray, npt.NDArray[np.bool_]]]
+    floor: dict[int, FloatArray]  # older rhos per row: lower bounds, to start Newton from
+    alive: npt.NDArray[np.bool_]
+    won: npt.NDArray[np.bool_]
+    spent: float
+    check_at: int
+
+    def split(self, keep: npt.NDArray[np.bool_]) -> _Lane:
+        return _Lane(
+            rows=self.rows[keep],
+            budget=self.budget[:, keep],
+            broke=self.broke[:, keep],
+            heap=list(self.heap),
+            chosen=list(self.chosen),
+            fresh={p: (v[keep], d[keep]) for p, (v, d) in self.fresh.items()},
+            floor={p: v[keep] for p, v in self.floor.items()},
+            alive=self.alive.copy(),
+            won=self.won.copy(),
+            spent=self.spent,
+            check_at=self.check_at,
+        )
+
+
+def _run_batch(
+    data: MesData, ts: list[float], candidates: list[int], stop: _Stop | None
+) -> list[list[int] | None | _Doubt]:
+    """MES runs for several per-voter budgets at once (Add1's neighbouring steps).
+
+    Neighbouring steps fund the same projects for most of their rounds, so they share
+    them: the runs advance together as one lane, every budget a row of one array, so that
+    each NumPy call serves them all; when their winners differ the lane splits. Each run
+    gets its outcome (the projects funded, without the head), None when ``_still_open``
+    dropped it (tested on the richest row: with the same projects funded, the poorer rows
+    hold no more money and can afford no more projects), or DOUBT for a run that met a
+    decision it cannot certify in floating point (a near tie between distinct projects,
+    a contender whose affordability is too close to call): the caller reruns those alone,
+    with ``_mes_run``, which settles them exactly.
+    """
+    profile = data.profile
+    slack = 1 + TOL
+    t_all = np.asarray(ts, dtype=np.float64)
+    results: list[list[int] | None | _Doubt] = [DOUBT] * len(ts)
+    heap = [(data.cost_f[p] / data.wu_total[p], p) for p in candidates]
+    heapq.heapify(heap)
+    alive = np.zeros(profile.num_projects, dtype=np.bool_)
+    alive[candidates] = True
+    first = _Lane(
+        rows=np.arange(len(ts)),
+        budget=np.repeat(t_all[None, :], profile.num_groups, axis=0),
+        broke=np.zeros((profile.num_groups, len(ts)), dtype=np.bool_),
+        heap=heap,
+        chosen=[],
+        fresh={},
+        floor={},
+        alive=alive,
+        won=np.zeros(profile.num_projects, dtype=np.bool_),
+        spent=0.0,
+        check_at=stop.first_check if stop is not None else 0,
+    )
+    lanes = [first]
+    while lanes:
+        lane = lanes.pop()
+        began, testing = time.process_time(), 0.0
+        complete = False
+        while True:
+            # One round: pop projects by lower bound until none can beat any row's best.
+            size = len(lane.rows)
+            best = np.full(size, np.inf)
+            names: list[int] = []
+            values: list[FloatArray] = []
+            doubts: list[npt.NDArray[np.bool_]] = []
+            bad = np.zeros(size, dtype=np.bool_)
+            while lane.heap and lane.heap[0][0] <= best.max() * slack:
+                bound, p = heapq.heappop(lane.heap)
+                found = lane.fresh.get(p)
+                if found is None:
+                    start = lane.floor.get(p)
+                    rho, doubtful, broken = _rho_rows(
+                        data, p, lane.budget, np.full(size, bound) if start is None else start
+                    )
+                    data.stats["work"] += 1
+                    bad |= broken
+                    if not np.isfinite(rho).any():
+                        lane.alive[p] = False
+                        continue  # unaffordable for every row: gone for good
+                    found = lane.fresh[p] = (rho, doubtful)
+                names.append(p)
+                values.append(found[0])
+                doubts.append(found[1])
+                np.minimum(best, found[0], out=best)
+            # Nothing affordable: these runs are over (unless one met a doubt on the way).
+            done = ~np.isfinite(best) & ~bad
+            if not names:
+                for row in lane.rows[done].tolist():
+                    results[row] = list(lane.chosen)
+                complete = True
+                break
+            rhos = np.array(values)
+            near = rhos <= best * slack
+            pick = rhos.argmin(axis=0)
+            cols = np.arange(size)
+            bad |= np.array(doubts)[pick, cols] & ~done
+            crowded = (near.sum(axis=0) > 1) & ~done & ~bad
+            for col in np.flatnonzero(crowded).tolist():
+                # Near-tied contenders: settled exactly as a single run would (_pick),
+                # or, failing that, the run is left to _mes_run.
+                tied = [
+                    (names[i], float(rhos[i, col]), bool(doubts[i][col]))
+                    for i in np.flatnonzero(near[:, col]).tolist()
+                ]
+                if any(e[2] for e in tied):
+                    bad[col] = True
+                    continue
+                try:
+                    winner, _ = _pick(
+                        data, tied, profile.rank, lane.budget[:, col], lane.broke[:, col]
+                    )
+                except _Undecided:
+                    bad[col] = True
+                    continue
+                pick[col] = names.index(winner)
+            for row in lane.rows[done].tolist():
+                results[row] = list(lane.chosen)
+            keep = ~done & ~bad
+            if not keep.all():
+                if not keep.any():
+                    complete = bool(done.any())
+                    break
+                lane = lane.split(keep)
+                rhos, pick = rhos[:, keep], pick[keep]
+                size = len(lane.rows)
+            winners = np.unique(pick)
+            if len(winners) > 1:  # the runs part ways: one lane per winner
+                for i in winners[1:].tolist():
+                    other = lane.split(pick == i)
+                    _advance(data, other, names, rhos[:, pick == i], i)
+                    lanes.append(other)
+                mine = pick == winners[0]
+                lane = lane.split(mine)
+                rhos = rhos[:, mine]
+            _advance(data, lane, names, rhos, int(winners[0]))
+            rounds = len(lane.chosen)
+            if stop is not None and rounds >= lane.check_at and lane.heap and stop.due(rounds):
+                richest = int(np.argmax(t_all[lane.rows]))
+                answer, took = stop.test(
+                    data, lane.budget[:, richest], lane.alive, lane.won, lane.spent
+                )
+                testing += took
+                if answer:
+                    for row in lane.rows.tolist():
+                        results[row] = None
+                    stop.finished(rounds, time.process_time() - began - testing, True)
+                    break
+                lane.check_at = stop.after_miss(rounds)
+        if complete and stop is not None:
+            stop.finished(len(lane.chosen), time.process_time() - began - testing, False)
+    return results
+
+
+def _advance(data: MesData, lane: _Lane, names: list[int], rhos: FloatArray, i: int) -> None:
+    """Fund names[i] in every row of the lane; the other evaluated projects go back."""
+    winner = names[i]
+    for j, p in enumerate(names):
+        if j != i:
+            finite = rhos[j][np.isfinite(rhos[j])]
+            if len(finite):
+                heapq.heappush(lane.heap, (float(finite.min()), p))
+            else:
+                lane.alive[p] = False  # unaffordable for every row left in this lane
+                lane.fresh.pop(p, None)
+    lane.fresh.pop(winner, None)
+    lane.floor.pop(winner, None)
+    g = data.groups[winner]
+    pay = data.util[winner][:, None] * rhos[i][None, :]
+    before = lane.budget[g]
+    lane.budget[g] = np.maximum(before - pay, 0.0)
+    lane.broke[g] |= before < pay * (1 - TOL)
+    touched = data.reach_mask(winner)
+    for q in [q for q in lane.fresh if touched[q]]:
+        lane.floor[q] = lane.fresh.pop(q)[0]
+    lane.chosen.append(winner)
+    lane.alive[winner] = False
+    lane.won[winner] = True
+    lane.spent += data.cost_f[winner]
+
+
+def _rho_rows(
+    data: MesData, p: int, budget: FloatArray, start: FloatArray
+) -> tuple[FloatArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """``_rho_float`` for every row (column of ``budget``) at once: (rho, inf where
+    unaffordable; rows whose affordability is too close to call; rows Newton cannot
+    settle).
+
+    Sums of w * u are sums of integers below 2**53, hence exact: the rich side's is the
+    total minus the poor side's, and the poor set stopped growing exactly when its sum
+    did not change (every supporter has u > 0)."""
+    groups, w, wu, inv_util, cost, total_util, flat_util = data.hot[p]
+    b = budget[groups]  # (supporter, row)
+    available = w @ b
+    dead = available < cost * (1 - TOL)
+    doubtful = ~dead & (available <= cost * (1 + TOL))
+    wb = b * w[:, None]
+    # Poor: b < rho * u, that is b / u < rho; with equal utilities compare b to rho * u.
+    ratio, scale = (b, flat_util) if flat_util else (b * inv_util[:, None], 1.0)
+    rho = np.full(b.shape[1], np.inf)
+    broken = np.zeros(b.shape[1], dtype=np.bool_)
+    x = start.copy()
+    poor = (ratio < x * scale).astype(np.float64)
+    poor_util, poor_money = wu @ poor, np.einsum("ij,ij->j", poor, wb)
+    active = ~dead
+    while active.any():
+        rich_util = total_util - poor_util
+        from_rich = cost - poor_money
+        fail = active & ((rich_util <= 0) | (from_rich <= 1e-6 * available))
+        broken |= fail
+        active &= ~fail
+        x_new = from_rich / np.where(rich_util > 0, rich_util, 1.0)
+        settled = active & (x_new <= x)
+        rho[settled] = x[settled]
+        active &= ~settled
+        poor = (ratio < x_new * scale).astype(np.float64)
+        new_util, poor_money = wu @ poor, np.einsum("ij,ij->j", poor, wb)
+        same = active & (new_util == poor_util)
+        rho[same] = x_new[same]
+        active &= ~same
+        x, poor_util = np.where(active, x_new, x), new_util
+    return rho, doubtful, broken
+
+
 # ----------------------------------------------------------------------------- rules
 
 
@@ -497,6 +925,9 @@ def mes_add1(
     ``exhaustion_by_budget_increase(budget_step=num_voters)``, which also waits for projects
     nobody supports and gives up when the budget per voter has grown by the whole budget.
     The two differ only when some project has no supporter.
+
+    ``exact=True`` runs every step in exact arithmetic, one after the other, and never
+    drops a run half-way: the reference the tests compare the fast paths with.
     """
     data = data or prepare(profile)
     n = profile.num_voters
@@ -514,10 +945,24 @@ def mes_add1(
     head = list(initial) + [p for p in data.free if p not in skip]
     candidates = [p for p in data.eligible if p not in skip]
     state = _Scan(previous=head, used=0)
+    in_pool = np.zeros(profile.num_projects, dtype=np.bool_)
+    in_pool[pool] = True
+    in_pool[head] = False
+    stop = None
+    if not exact:
+        stop = _Stop(
+            budget=float(profile.budget),
+            head_cost=float(sum(profile.costs[p] for p in head)),
+            pool=in_pool,
+        )
 
-    def stop_at(k: int, outcome: list[int], last: int) -> bool:
+    def stop_at(k: int, outcome: list[int] | None, last: int) -> bool:
         """Read outcome(k) as pabutools' loop does; ``last``: the same outcome holds up to
-        there. True when the loop would stop here."""
+        there. True when the loop would stop here. ``None``: a run dropped because the loop
+        certainly goes on past it (``_Stop``); its outcome is recomputed if it is the last."""
+        if outcome is None:
+            state.previous, state.used = None, last
+            return False
         spent = sum(profile.costs[p] for p in outcome)
         if spent > profile.budget:
             return True  # keep the previous outcome
@@ -530,54 +975,70 @@ def mes_add1(
     k = 0
     span = 4  # width of the next attempt to certify a whole range of steps at once
     good = 4  # the last width that could be certified
-    # Two ways forward, chosen by their recent cost per step (work = rho evaluations and
-    # rounds): certifying ranges pays off where the outcome stays put for many steps (a
-    # large budget per voter in small currency units); blocks of single runs where it
-    # changes every few steps.
-    cost = {"ranges": 0.0, "blocks": 0.0}
-    gained = {"ranges": 0.0, "blocks": 0.0}
+    # Three ways forward, chosen by their recent CPU time per step (which only steers the
+    # speed, never the outcome): certifying ranges pays off where the outcome stays put
+    # for many steps (a large budget per voter in small currency units); batches of runs
+    # side by side where it changes every few steps and projects have few supporters
+    # (each NumPy call then serves many runs); blocks of single runs where they have
+    # thousands (the calls are then dominated by the arithmetic, which batching does not
+    # save).
+    cost = {"ranges": 0.0, "batch": 0.0, "blocks": 0.0}
+    gained = {"ranges": 0.0, "batch": 0.0, "blocks": 0.0}
+    last_used = {"ranges": 0, "batch": 0, "blocks": 0}
     episode = 0
     while limit is None or k <= limit:
         episode += 1
         rates = {m: cost[m] / gained[m] if gained[m] else 0.0 for m in cost}
-        mode = "ranges" if rates["ranges"] <= rates["blocks"] else "blocks"
-        if episode % 6 == 0:
-            mode = "blocks" if mode == "ranges" else "ranges"  # keep both estimates fresh
+        mode = min(rates, key=rates.__getitem__)
+        if episode % 8 == 0:  # keep the other estimates fresh
+            mode = min((m for m in cost if m != mode), key=last_used.__getitem__)
         if exact:
             mode = "blocks"
-        before, k0 = data.stats["work"], k
+        last_used[mode] = episode
+        before, k0 = time.process_time(), k
         if mode == "ranges":
             while span > 1:
                 top = k + (span - 1) * unit
                 if limit is not None:
                     top = min(top, limit)
-                same = _run_interval(data, float(start + k), float(start + top), candidates)
+                same = _run_interval(data, float(start + k), float(start + top), candidates, stop)
                 if same is not None:
                     break
                 span //= 2  # the outcome changes in there: look closer
             if span > 1 and same is not None:
-                # One outcome for every step in [k, top]: one check covers them all.
-                if stop_at(k, head + same, top):
+                # One outcome for every step in [k, top] (or none of them stops the loop):
+                # one check covers them all.
+                if stop_at(k, None if isinstance(same, _Open) else head + same, top):
                     break
                 k, good = top + unit, span
                 span *= 2
             else:
                 # Step over the change with one run; changes come at similar distances,
                 # so restart near the last width that worked.
-                outcome, _ = _mes_run(data, start + k, initial, exact)
+                outcome, _ = _mes_run(data, start + k, initial, exact, stop=stop)
                 if stop_at(k, outcome, k):
                     break
                 k, span = k + unit, max(2, good // 2)
         else:
-            # Runs from the richest of the block down, each borrowing the bounds of the one
-            # above it (see _Trace); then read in pabutools' order, upwards.
-            block = [k + i * unit for i in range(12) if limit is None or k + i * unit <= limit]
-            outcomes: dict[int, list[int]] = {}
-            lender = None
-            for step in reversed(block):
-                outcomes[step], lender = _mes_run(
-                    data, start + step, initial, exact, lender, record=step != block[0]
-                )
+            size = BLOCK if mode == "blocks" else BATCH
+            block = [k + i * unit for i in range(size) if limit is None or k + i * unit <= limit]
+            outcomes: dict[int, list[int] | None] = {}
+            if mode == "blocks":
+                # Runs from the richest of the block down, each borrowing the bounds of the
+                # one above it (see _Trace); then read in pabutools' order, upwards.
+                lender = None
+                for step in reversed(block):
+                    outcomes[step], lender = _mes_run(
+                        data, start + step, initial, exact, lender, step != block[0], stop
+                    )
+            else:
+                ts = [float(start + step) for step in block]
+                found = _run_batch(data, ts, candidates, stop)
+                for step, settled in zip(block, found, strict=True):
+                    if isinstance(settled, _Doubt):
+                        outcomes[step], _ = _mes_run(data, start + step, initial, stop=stop)
+                    else:
+                        outcomes[step] = None if settled is None else head + settled
             if any(stop_at(step, outcomes[step], step) for step in block):
                 break
             k = block[-1] + unit
@@ -585,8 +1046,10 @@ def mes_add1(
         for m in cost:  # recent episodes count more
             cost[m] *= 0.8
             gained[m] *= 0.8
-        cost[mode] += data.stats["work"] - before
+        cost[mode] += time.process_time() - before
         gained[mode] += (k - k0) // unit
+    if state.previous is None:  # the last run that stayed within budget was dropped early
+        state.previous = mes_run(data, start + state.used, initial, exact)
     if trace is not None:
         # The per-voter budget that produced the returned outcome: enough to recount it
         # with plain MES.
@@ -597,21 +1060,46 @@ def mes_add1(
 
 @dataclass
 class _Scan:
-    previous: list[int]
+    previous: list[int] | None
     used: int
 
 
+class _Open:
+    """``_run_interval``'s answer when Add1's loop goes on past every step of the range."""
+
+
+OPEN = _Open()
+
+
 def _run_interval(
-    data: MesData, t_low: float, t_high: float, candidates: list[int]
-) -> list[int] | None:
+    data: MesData,
+    t_low: float,
+    t_high: float,
+    candidates: list[int],
+    stop: _Stop | None = None,
+) -> list[int] | _Open | None:
     """The MES outcome shared by every per-voter budget in [t_low, t_high], or None.
 
     Runs the two end points in lockstep. While both have funded the same projects, every
     voter's budget at any t in between lies between theirs, so every rho lies between the
     two runs' rhos (rho falls as budgets grow). A round is settled for the whole range when
     the winner's largest rho (at t_low) is below every other project's smallest (at t_high),
-    or when the contenders' rhos are the same exact constants across the range. Any doubt
-    returns None and the caller falls back to single runs.
+    or when the contenders' rhos are the same exact constants across the range, or when
+    both rhos are linear in t over the range and the winner's is the smaller at both ends.
+    Any doubt returns None and the caller falls back to single runs.
+
+    Linear: every budget starts as t. A project's rho with a fixed set of "poor" supporters
+    (who pay all they have) is an affine function of their budgets; if every budget is
+    affine in t and the poor set is the same at both ends, the conditions that make it the
+    poor set are affine inequalities that hold at both ends, hence in between, so rho is
+    affine in t over the range, and charging the winner keeps every budget affine (rich
+    supporters pay rho * u, poor ones drop to 0). A winner whose poor set differs between
+    the ends ends that (``linear`` turns False). Two affine functions ordered at both ends,
+    with a margin, are ordered in between.
+
+    With ``stop``, it may return ``OPEN`` as soon as ``_still_open`` holds for the richer
+    end: the poorer runs have the same funded projects, no more money per voter and no
+    more affordable projects, so it holds for every step of the range.
     """
     profile = data.profile
     low = np.full(profile.num_groups, t_low)
@@ -623,6 +1111,23 @@ def _run_interval(
     known: dict[int, float] = {}  # rho at t_low of projects whose rhos are still exact
     low_rho = np.zeros(profile.num_projects)
     high_rho = np.zeros(profile.num_projects)
+    linear = True  # every budget is an affine function of t over the range
+    # Projects whose rho was computed while budgets were affine (the rho is then affine
+    # if the poor sets agree at both ends, which _affine_rho checks when needed).
+    affine: dict[int, bool | None] = {}
+
+    def is_affine(p: int) -> bool:
+        found = affine.get(p)
+        if found is None:
+            found = affine[p] = _same_poor(data, p, low, low_rho[p], high, high_rho[p])
+        return found
+
+    if stop is not None:
+        alive = np.zeros(profile.num_projects, dtype=np.bool_)
+        alive[candidates] = True
+        won = np.zeros(profile.num_projects, dtype=np.bool_)
+        spent = 0.0
+        check_at = stop.first_check
     try:
         while heap:
             best_upper = np.inf
@@ -635,6 +1140,8 @@ def _run_interval(
                     cost = data.cost_f[p]
                     rho_high, available = _rho_float(data, p, high, bound)
                     if available < cost * (1 - TOL):
+                        if stop is not None:
+                            alive[p] = False
                         continue  # unaffordable even for the richest: for all of them
                     rho_low, available = _rho_float(data, p, low, rho_high)
                     data.stats["work"] += 2
@@ -642,14 +1149,31 @@ def _run_interval(
                         return None  # affordable for some budgets in the range, maybe not all
                     known[p] = rho_low
                     low_rho[p], high_rho[p] = rho_low, rho_high
+                    if linear:
+                        affine[p] = None  # to be checked when needed
                 evaluated.append((p, rho_high, rho_low))
                 best_upper = min(best_upper, rho_low)
             if not evaluated:
                 break
             winner = min(evaluated, key=lambda e: (e[2], int(profile.rank[e[0]])))
             rivals = [e for e in evaluated if e is not winner and e[1] <= winner[2] * slack]
+            if rivals and winner[0] in affine and is_affine(winner[0]):
+                # Ordered at both ends and affine in between: apart everywhere.
+                rivals = [
+                    e
+                    for e in rivals
+                    if not (
+                        e[0] in affine
+                        and winner[2] * slack < e[2]
+                        and winner[1] * slack < e[1]
+                        and is_affine(e[0])
+                    )
+                ]
             if rivals and not _same_winner_everywhere(data, winner, rivals, low):
                 return None
+            if linear and not (winner[0] in affine and is_affine(winner[0])):
+                linear = False
+                affine.clear()
             for p, rho_high, _ in evaluated:
                 if p != winner[0]:
                     heapq.heappush(heap, (rho_high, p))
@@ -668,9 +1192,32 @@ def _run_interval(
                 moved = reach_p[stale]
             for q in np.unique(moved).tolist():
                 known.pop(q, None)
+                affine.pop(q, None)
+            if stop is not None:
+                alive[winner[0]] = False
+                won[winner[0]] = True
+                spent += data.cost_f[winner[0]]
+                if len(chosen) >= check_at and heap and stop.due(len(chosen)):
+                    if stop.test(data, high, alive, won, spent)[0]:
+                        return OPEN
+                    check_at = stop.after_miss(len(chosen))
     except _Undecided:
         return None
     return chosen
+
+
+def _same_poor(
+    data: MesData, p: int, low: FloatArray, rho_low: float, high: FloatArray, rho_high: float
+) -> bool:
+    """Whether p's poor supporters (budget < rho * u) are the same at both ends."""
+    groups, _, _, inv_util, _, _, flat_util = data.hot[p]
+    if flat_util:
+        poor_low = low[groups] < rho_low * flat_util
+        poor_high = high[groups] < rho_high * flat_util
+    else:
+        poor_low = low[groups] * inv_util < rho_low
+        poor_high = high[groups] * inv_util < rho_high
+    return bool(np.array_equal(poor_low, poor_high))
 
 
 def _same_winner_everywhere(

@@ -117,7 +117,10 @@ def build_profile(election: Election, satisfaction: str = "cost") -> Profile:
     totals_arr = np.zeros(m, dtype=np.int64)
     np.add.at(totals_arr, p_of, u_of * weights[g_of])
     positive = u_of > 0
-    order = np.lexsort((g_of[positive], p_of[positive]))
+    # By project, then group. The entries already come by group (see _group), so a stable
+    # sort by project suffices: a radix sort when project numbers fit in 16 bits.
+    by_project = p_of[positive]
+    order = np.argsort(by_project.astype(np.int16) if m < 2**15 else by_project, kind="stable")
     sup_p = p_of[positive][order]
     sup_indptr = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(np.bincount(sup_p, minlength=m), out=sup_indptr[1:])
@@ -167,7 +170,8 @@ def _group(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
     # Canonical form of a voter: entries sorted by project, padded to the longest ballot.
-    order = np.lexsort((cols, rows))
+    width_key = int(cols.max()) + 1 if len(cols) else 1
+    order = np.argsort(rows * width_key + cols, kind="stable")  # by rows, then cols
     r, c, u = rows[order], cols[order], util[order]
     lengths = np.bincount(r, minlength=n)
     width = int(lengths.max()) if len(lengths) else 0
@@ -194,4 +198,9 @@ def _group(
             key, axis=0, return_index=True, return_inverse=True, return_counts=True
         )
         inverse = inverse.reshape(-1)
-    return inverse.astype(np.int64), counts.astype(np.int64), first.astype(np.int64)
+    # Number the groups in the order of their first voter, so that the representatives'
+    # entries come group by group (build_profile's sort relies on it).
+    by_first = np.argsort(first, kind="stable")
+    renumber = np.empty(len(first), dtype=np.int64)
+    renumber[by_first] = np.arange(len(first))
+    return renumber[inverse], counts[by_first].astype(np.int64), first[by_first].astype(np.int64)

@@ -6,9 +6,10 @@ them by path. Every write goes through :mod:`townhall.budgeting.services`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,6 +72,57 @@ def money(minor: int | None, currency: str) -> str:
     text = number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
     sign = CURRENCY_SIGNS.get(currency.upper())
     return f"{sign}{text}" if sign else f"{text} {currency.upper()}"
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f'’]")
+# Currency signs and words (USD, dólares) around a number.
+_CURRENCY = re.compile(r"^(?:[^\W\d_]|[$€£¥¢])+|(?:[^\W\d_]|[$€£¥¢])+$")
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """An amount as people type it: "12500", "12,500", "$12,500.50", or in Spanish
+    "12.500" and "12.500,50"; None when it is not one.
+
+    A separator that appears more than once, or once followed by exactly three digits, is a
+    thousands separator; when both "," and "." appear, the last one is the decimal point.
+    (So "12.500" is twelve thousand five hundred in every language: a cost of 12.5 is
+    written "12.50".) Currency signs and codes around the number are ignored."""
+    cleaned = _CURRENCY.sub("", _SPACES.sub("", text or ""))
+    if not cleaned or not re.fullmatch(r"[\d.,]+", cleaned):
+        return None
+    if "," in cleaned and "." in cleaned:
+        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        grouping = "." if decimal_mark == "," else ","
+        cleaned = cleaned.replace(grouping, "").replace(decimal_mark, ".")
+    else:
+        mark = "," if "," in cleaned else "." if "." in cleaned else ""
+        if mark:
+            head, _sep, tail = cleaned.rpartition(mark)
+            if cleaned.count(mark) > 1 or len(tail) == 3:
+                cleaned = cleaned.replace(mark, "")
+            else:
+                cleaned = f"{head}.{tail}"
+    if not re.fullmatch(r"\d*\.?\d+|\d+\.", cleaned) or cleaned.count(".") > 1:
+        return None
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+class AmountField(forms.DecimalField):
+    """A DecimalField that reads thousands separators and currency signs (see
+    :func:`parse_amount`), for people who type "12,500" or, in Spanish, "12.500"."""
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        amount = parse_amount(str(value))
+        if amount is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount
 
 
 # --- The calendar ------------------------------------------------------------------------
@@ -185,6 +237,7 @@ def process_page(request: HttpRequest, slug: str) -> HttpResponse:
                 filter=Q(projects__in=public.filter(status=ProjectStatus.ON_BALLOT)),
                 distinct=True,
             ),
+            funded=Count("projects", filter=Q(projects__in=public.funded()), distinct=True),
         )
     )
     for unit in units:
@@ -195,6 +248,10 @@ def process_page(request: HttpRequest, slug: str) -> HttpResponse:
         steps=timeline(process, process.phase),
         units=units,
         total=money(total, process.currency),
+        spent=money(
+            sum(p.cost for p in Project.objects.filter(process=process).visible().funded()),
+            process.currency,
+        ),
         categories=list(Category.objects.filter(process=process)),
         vote_url=f"{reverse('budgeting:process', args=[slug])}vote/",
         results_url=f"{reverse('budgeting:process', args=[slug])}results/",
@@ -479,7 +536,7 @@ class ProposalForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    estimated_cost = forms.DecimalField(
+    estimated_cost = AmountField(
         label=gettext_lazy("Estimated cost"),
         min_value=Decimal("0.01"),
         max_digits=14,

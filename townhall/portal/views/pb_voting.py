@@ -534,6 +534,15 @@ def ballot(
     unit = get_object_or_404(BudgetUnit, pk=pk, process=process)
     if unit.pk not in voter.unit_ids:
         raise Http404
+    elsewhere = voting.district_voted_elsewhere(voter, unit)
+    if elsewhere is not None:
+        # Said before the voter spends time on a ballot that "Confirm" would refuse.
+        return render(
+            request,
+            "portal/budgeting/vote_district_closed.html",
+            _base(process, unit=unit, elsewhere=elsewhere),
+            status=200 if request.method != "POST" else 400,
+        )
     projects = voting.ballot_projects(unit)
     if request.method != "POST":
         mine = voting.ballot_for(voter, unit)

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from townhall.accounts.models import Role
 from townhall.budgeting.models import Ballot, Process, Rule
 from townhall.budgeting.pabulib_io import PabulibImportError
 from townhall.budgeting.results import (
@@ -28,14 +27,16 @@ from townhall.budgeting.results import (
     counting_problem,
     current_results,
     describe,
+    unsettled_paper_sheets,
 )
 from townhall.budgeting.services import count_process, import_pabulib, publish_results
 from townhall.places.models import Jurisdiction
 from townhall.staff.http import actor
 from townhall.staff.permissions import PB_DECIDE, PB_SETUP, nav_for, page
+from townhall.staff.views.pb_nav import PB_RESULTS_READERS
 from townhall.staff.views.pb_setup import money
 
-RESULTS_READERS = PB_DECIDE | {Role.ANALYST}
+RESULTS_READERS = PB_RESULTS_READERS
 COUNTERS = PB_DECIDE
 PUBLISHERS = PB_SETUP
 IMPORTERS = PB_SETUP
@@ -64,6 +65,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         "reports": reports,
         "ballots": ballots,
         "problem": counting_problem(process),
+        "unsettled": unsettled_paper_sheets(process),
         "can_count": _role_in(request, COUNTERS),
         "can_publish": _role_in(request, PUBLISHERS),
         "public_url": reverse("budgeting:results", args=[process.slug])

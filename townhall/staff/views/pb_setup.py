@@ -21,7 +21,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -70,16 +70,10 @@ from townhall.staff.permissions import (
     nav_for,
     page,
 )
+from townhall.staff.views.pb_nav import voting_sections
 
 PAGE_SIZE = 50
 CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "$", "AUD": "$", "MXN": "$"}
-# Other engineers' back-office sections, linked from a process's dashboard when present.
-SECTIONS = (
-    ("census", gettext_lazy("Census (who may vote)")),
-    ("codes", gettext_lazy("Voting codes")),
-    ("paper", gettext_lazy("Paper ballots")),
-    ("results", gettext_lazy("Count and results")),
-)
 
 
 def money(minor: int | None, currency: str) -> str:
@@ -298,7 +292,19 @@ class ReviewFilterForm(forms.Form):
         unit.queryset = process.units.all()
 
 
-class AssessForm(forms.Form):
+class _OneOfSeveral(forms.Form):
+    """A form shown beside others on one page: its own field ids ("assess-note", not a
+    second "id_note"), so that each label names its own field."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class AssessForm(_OneOfSeveral):
+    id_prefix = "assess"
     assessed_cost = forms.DecimalField(
         label=gettext_lazy("Assessed cost"),
         min_value=Decimal("0.01"),
@@ -321,7 +327,8 @@ class AssessForm(forms.Form):
         return None if cost is None else int(cost * 100)
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(_OneOfSeveral):
+    id_prefix = "accept"
     note = forms.CharField(
         label=gettext_lazy("Public note (optional)"),
         required=False,
@@ -330,7 +337,8 @@ class AcceptForm(forms.Form):
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(_OneOfSeveral):
+    id_prefix = "reject"
     reason = forms.CharField(
         label=gettext_lazy("Reason residents will read"),
         max_length=2000,
@@ -338,7 +346,8 @@ class RejectForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(_OneOfSeveral):
+    id_prefix = "merge"
     target = forms.ModelChoiceField(
         Project.objects.none(), label=gettext_lazy("Merge into"), empty_label=None
     )
@@ -363,7 +372,8 @@ class MergeForm(forms.Form):
         )
 
 
-class HideForm(forms.Form):
+class HideForm(_OneOfSeveral):
+    id_prefix = "hide"
     reason = forms.CharField(label=gettext_lazy("Reason for hiding"), max_length=300)
 
 
@@ -493,12 +503,6 @@ def process_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         for unit in process.units.select_related("area")
     ]
     comments = Comment.objects.filter(project__process=process)
-    sections = []
-    for name, label in SECTIONS:
-        try:
-            sections.append((reverse(f"staff:pb:{name}", args=[process.slug]), label))
-        except NoReverseMatch:  # a section that is not built (yet)
-            continue
     context = _ctx(
         request,
         process=process,
@@ -514,7 +518,7 @@ def process_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         ballots=Ballot.objects.filter(process=process).count(),
         frozen=voting_has_opened(process),
         can_setup=_can(request, PB_SETUP),
-        sections=sections,
+        sections=voting_sections(request.user, process),
     )
     return render(request, "staff/budgeting/setup_process.html", context)
 
@@ -696,6 +700,11 @@ def _review_page(
         supporters=project.supports.count(),
         comments=project.comments.order_by("-created_at")[:20],
         merged_from=project.merged_from.all(),
+        # Served by the residents' photo page, which shows only what residents may see.
+        photos=list(project.photos.all())
+        if process.is_published and not project.hidden and project.status != ProjectStatus.WITHDRAWN
+        else [],
+        photos_held=project.photos.count(),
         review_open=open_,
         can_assess=_can(request, PB_ASSESS) and open_,
         can_decide=can_decide and open_,

@@ -19,13 +19,17 @@
     for (var k = 1; k < rings.length; k++) { if (inRing(lon, lat, rings[k])) { return false; } }
     return true;
   }
+  function contains(feature, lat, lng) {
+    var g = feature.geometry;
+    var polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+    for (var p = 0; p < polygons.length; p++) {
+      if (inPolygon(lng, lat, polygons[p])) { return true; }
+    }
+    return false;
+  }
   function areaAt(features, latlng) {
     for (var i = 0; i < features.length; i++) {
-      var g = features[i].geometry;
-      var polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
-      for (var p = 0; p < polygons.length; p++) {
-        if (inPolygon(latlng.lng, latlng.lat, polygons[p])) { return features[i].properties.name; }
-      }
+      if (contains(features[i], latlng.lat, latlng.lng)) { return features[i].properties.name; }
     }
     return null;
   }
@@ -50,13 +54,18 @@
   }
 
   function loadAreas(el, map) {
+    // data-focus-area (a district's code) draws that district more boldly than the others.
+    var focus = el.getAttribute("data-focus-area");
     return fetch(el.getAttribute("data-areas-url"), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { features: [] }; })
       .catch(function () { return { features: [] }; })
       .then(function (data) {
         var layer = L.geoJSON(data, {
           interactive: false,
-          style: { color: "#1a4480", weight: 2, fillColor: "#73b3e7", fillOpacity: 0.15 },
+          style: function (feature) {
+            var on = Boolean(focus) && feature.properties.code === focus;
+            return { color: "#1a4480", weight: on ? 4 : 2, fillColor: "#73b3e7", fillOpacity: on ? 0.35 : 0.15 };
+          },
           onEachFeature: function (feature, shape) {
             shape.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "area-label" });
           }
@@ -160,12 +169,39 @@
     }
   }
 
+  // Where a "show" map looks once its pins are on it. By default: the pins, close up.
+  // data-fit="city": the whole city (the districts give a pin its context);
+  // data-fit="areas": the pins and the districts they are in (or data-focus-area's district).
+  function frame(el, map, features, pins) {
+    var fit = el.getAttribute("data-fit");
+    var focus = el.getAttribute("data-focus-area");
+    if ((fit || focus) && features.length) {
+      if (fit === "city" && !focus) { return; }  // loadAreas already shows the whole city
+      var around = null;
+      features.forEach(function (feature) {
+        var wanted = focus ? feature.properties.code === focus : pins.some(function (pin) {
+          return contains(feature, pin.lat, pin.lon);
+        });
+        if (!wanted) { return; }
+        var b = L.geoJSON(feature).getBounds();
+        around = around ? around.extend(b) : b;
+      });
+      if (around) {
+        pins.forEach(function (pin) { around.extend([pin.lat, pin.lon]); });
+        map.fitBounds(around, { padding: [10, 10] });
+      }
+      return;  // no district found: the whole city, as loadAreas left it
+    }
+    if (pins.length) {
+      map.fitBounds(pins.map(function (pin) { return [pin.lat, pin.lon]; }), { maxZoom: 16, padding: [20, 20] });
+    }
+  }
+
   function showMap(el) {
     var map = makeMap(el);
     var data = document.getElementById(el.getAttribute("data-pins"));
     var pins = data ? JSON.parse(data.textContent) : [];
-    loadAreas(el, map).then(function () {
-      var bounds = [];
+    loadAreas(el, map).then(function (features) {
       pins.forEach(function (pin) {
         var marker = L.circleMarker([pin.lat, pin.lon], {
           radius: 8, weight: 2, color: "#fff", fillOpacity: 1,
@@ -173,9 +209,8 @@
         }).addTo(map);
         marker.bindTooltip(pin.label);
         marker.on("click", function () { window.location.href = pin.url; });
-        bounds.push([pin.lat, pin.lon]);
       });
-      if (bounds.length) { map.fitBounds(bounds, { maxZoom: 16, padding: [20, 20] }); }
+      frame(el, map, features, pins);
     });
   }
 
