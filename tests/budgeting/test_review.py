@@ -288,7 +288,7 @@ def test_delivery_pages(people, city):
     staff = people.client("staff")
     response = staff.post(url, {"status": "completed", "progress": "50", "note": ""})
     assert response.status_code == 400
-    assert "A completed project is 100% done." in response.content.decode()
+    assert "A completed project has 100 percent progress." in response.content.decode()
     staff.post(url, {"status": "in_progress", "progress": "30", "note": "Contract signed."})
     page = staff.get(url).content.decode()
     assert "Contract signed." in page and "30%" in page
