@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.budgeting.factories import make_process
@@ -325,3 +326,18 @@ def test_the_demo_process_is_voting_with_reviewed_proposals_in_their_districts(d
     assert all(p.created_at < process.ideas_close_at for p in projects)
     assert Support.objects.filter(project__process=process).count() == built.supports > 100
     assert Comment.objects.filter(project__process=process, hidden_at__isnull=False).count() == 1
+
+
+def test_restoring_on_an_open_ballot_is_refused_with_a_message_not_an_error(people, city):
+    process = make_process(city, phase="review")
+    project = process.projects.first()
+    hide_project(REVIEWER, project, "Duplicate of another project")
+    Process.objects.filter(pk=process.pk).update(
+        voting_open_at=timezone.now() - timedelta(days=1),
+        voting_close_at=timezone.now() + timedelta(days=10),
+    )
+    url = reverse("staff:pb:review_hide", kwargs={"pk": project.pk})
+    response = people.client("supervisor").post(url, {"action": "restore"}, follow=True)
+    assert response.status_code == 200
+    assert "restoring it would change the ballot" in response.content.decode()
+    assert Project.objects.get(pk=project.pk).hidden

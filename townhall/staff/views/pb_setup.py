@@ -10,6 +10,7 @@ not write there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -741,20 +742,44 @@ def _after_review(project: Project) -> HttpResponse:
     return redirect("staff:pb:review_project", pk=project.pk)
 
 
+def _review_action(
+    request: HttpRequest,
+    project: Project,
+    form: forms.Form,
+    slot: str,
+    act: Callable[[], object],
+    done: str,
+    then: Callable[[], HttpResponse] | None = None,
+) -> HttpResponse:
+    """The shape of every review decision: a valid form, one service call, a message and
+    back to the queue (or ``then``); otherwise the review page again with the form (and
+    the service's errors next to its fields) in ``slot``."""
+    if form.is_valid():
+        try:
+            act()
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, done)
+            return then() if then else _after_review(project)
+    return _review_page(request, project, 400, **{slot: form})
+
+
 @page(PB_ASSESS)
 @require_POST
 def review_assess(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
     form = AssessForm(request.POST)
-    if form.is_valid():
-        try:
-            assess_project(actor(request), project, form.minor_cost(), form.cleaned_data["note"])
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("Assessment saved."))
-            return _after_review(project)
-    return _review_page(request, project, 400, assess_form=form)
+    return _review_action(
+        request,
+        project,
+        form,
+        "assess_form",
+        lambda: assess_project(
+            actor(request), project, form.minor_cost(), form.cleaned_data["note"]
+        ),
+        _("Assessment saved."),
+    )
 
 
 @page(PB_DECIDE)
@@ -762,15 +787,14 @@ def review_assess(request: HttpRequest, pk: int) -> HttpResponse:
 def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
     form = AcceptForm(request.POST)
-    if form.is_valid():
-        try:
-            accept_project(actor(request), project, form.cleaned_data["note"])
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("%(code)s is on the ballot.") % {"code": project.code})
-            return _after_review(project)
-    return _review_page(request, project, 400, accept_form=form)
+    return _review_action(
+        request,
+        project,
+        form,
+        "accept_form",
+        lambda: accept_project(actor(request), project, form.cleaned_data["note"]),
+        _("%(code)s is on the ballot.") % {"code": project.code},
+    )
 
 
 @page(PB_DECIDE)
@@ -778,15 +802,14 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
     form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            reject_project(actor(request), project, form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("%(code)s was rejected.") % {"code": project.code})
-            return _after_review(project)
-    return _review_page(request, project, 400, reject_form=form)
+    return _review_action(
+        request,
+        project,
+        form,
+        "reject_form",
+        lambda: reject_project(actor(request), project, form.cleaned_data["reason"]),
+        _("%(code)s was rejected.") % {"code": project.code},
+    )
 
 
 @page(PB_DECIDE)
@@ -794,20 +817,18 @@ def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def review_merge(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
     form = MergeForm(request.POST, project=project)
-    if form.is_valid():
-        target = form.cleaned_data["target"]
-        try:
-            merge_projects(actor(request), project, target, form.cleaned_data["note"])
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(code)s was merged into %(target)s.")
-                % {"code": project.code, "target": target.code},
-            )
-            return redirect("staff:pb:review_project", pk=target.pk)
-    return _review_page(request, project, 400, merge_form=form)
+    if not form.is_valid():
+        return _review_page(request, project, 400, merge_form=form)
+    target: Project = form.cleaned_data["target"]
+    return _review_action(
+        request,
+        project,
+        form,
+        "merge_form",
+        lambda: merge_projects(actor(request), project, target, form.cleaned_data["note"]),
+        _("%(code)s was merged into %(target)s.") % {"code": project.code, "target": target.code},
+        then=lambda: redirect("staff:pb:review_project", pk=target.pk),
+    )
 
 
 @page(PB_DECIDE)
@@ -815,19 +836,22 @@ def review_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def review_hide(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
     if request.POST.get("action") == "restore":
-        restore_project(actor(request), project)
-        messages.success(request, _("The proposal is visible again."))
+        try:
+            restore_project(actor(request), project)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The proposal is visible again."))
         return _after_review(project)
     form = HideForm(request.POST)
-    if form.is_valid():
-        try:
-            hide_project(actor(request), project, form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            messages.success(request, _("The proposal is hidden from residents."))
-            return _after_review(project)
-    return _review_page(request, project, 400, hide_form=form)
+    return _review_action(
+        request,
+        project,
+        form,
+        "hide_form",
+        lambda: hide_project(actor(request), project, form.cleaned_data["reason"]),
+        _("The proposal is hidden from residents."),
+    )
 
 
 # --- Comment moderation ---------------------------------------------------------------
