@@ -158,11 +158,11 @@ def test_the_proposal_form_takes_a_cost_with_thousands_separators(city):
     }
     form = ProposalForm(data, process=process)
     assert form.is_valid(), form.errors
-    assert form.cost_minor() == 12_500_00
+    assert form.cost_minor("USD") == 12_500_00
     with translation.override("es"):
         form = ProposalForm({**data, "estimated_cost": "12.500"}, process=process)
         assert form.is_valid(), form.errors
-        assert form.cost_minor() == 12_500_00
+        assert form.cost_minor("USD") == 12_500_00
     refused = ProposalForm({**data, "estimated_cost": "twelve"}, process=process)
     assert not refused.is_valid() and "estimated_cost" in refused.errors
 

@@ -61,6 +61,7 @@ from townhall.budgeting.models import (
     Rule,
     Satisfaction,
 )
+from townhall.budgeting.money import minor_factor, to_minor, to_whole
 from townhall.budgeting.rules import (
     Election,
     PabulibParseError,
@@ -74,13 +75,6 @@ from townhall.budgeting.rules.pabulib import format_number
 from townhall.budgeting.setup import RESERVED_SLUGS
 from townhall.lib.actors import Actor
 from townhall.places.models import Area, Jurisdiction
-
-# ISO 4217 currencies whose minor unit is not the cent (default: 2 decimals).
-MINOR_DIGITS = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
-    "XPF": 0, "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-}  # fmt: skip
 
 # META keys in the order Pabulib files list them; anything else follows in its own order.
 META_ORDER = (
@@ -101,25 +95,6 @@ RECOMPUTED_COLUMNS = ("votes", "score", "selected")
 BALLOT_BATCH = 5000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
-
-
-def minor_factor(currency: str) -> int:
-    """Minor units per whole unit of ``currency`` (100 for USD, EUR, PLN; 1 for JPY)."""
-    return 10 ** MINOR_DIGITS.get((currency or "").upper(), 2)
-
-
-def to_whole(amount: int, currency: str) -> Money:
-    """Minor units to whole currency units, exactly (an int when it is whole)."""
-    value = Fraction(amount, minor_factor(currency))
-    return value.numerator if value.denominator == 1 else value
-
-
-def to_minor(amount: Money, currency: str) -> int:
-    """Whole currency units to minor units; ValueError if that is not a whole number."""
-    value = Fraction(amount) * minor_factor(currency)
-    if value.denominator != 1:
-        raise ValueError(f"{format_number(Fraction(amount))} is finer than the currency allows")
-    return value.numerator
 
 
 # --- out: the database as an election ----------------------------------------------------

@@ -67,12 +67,8 @@ from townhall.budgeting.models import (
     Satisfaction,
     UnitResult,
 )
-from townhall.budgeting.pabulib_io import (
-    ballot_projects,
-    election_for_unit,
-    to_minor,
-    with_selected,
-)
+from townhall.budgeting.money import to_minor
+from townhall.budgeting.pabulib_io import ballot_projects, election_for_unit, with_selected
 from townhall.budgeting.rules import (
     Election,
     Result,

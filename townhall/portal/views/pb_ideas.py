@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +26,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -43,6 +42,7 @@ from townhall.budgeting.models import (
     ProjectStatus,
     Support,
 )
+from townhall.budgeting.money import format_money, typed_to_minor
 from townhall.budgeting.services import (
     add_comment,
     submit_proposal,
@@ -59,19 +59,7 @@ PAGE_SIZE = 50
 MAX_RADIO_UNITS = 7
 NAV = "budgeting"
 
-# Signs for the currencies a city is likely to use; any other code is written out.
-CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "$", "AUD": "$", "MXN": "$"}
-
-
-def money(minor: int | None, currency: str) -> str:
-    """An amount in minor units as people read it: "$12,500" or "$12,500.50", "12,500 PLN"."""
-    if minor is None:
-        return ""
-    amount = Decimal(minor) / 100
-    places = 0 if minor % 100 == 0 else 2
-    text = number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
-    sign = CURRENCY_SIGNS.get(currency.upper())
-    return f"{sign}{text}" if sign else f"{text} {currency.upper()}"
+money = format_money
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f'’]")
@@ -625,9 +613,8 @@ class ProposalForm(forms.Form):
                 )
         return data
 
-    def cost_minor(self) -> int:
-        value: Decimal = self.cleaned_data["estimated_cost"]
-        return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    def cost_minor(self, currency: str) -> int:
+        return typed_to_minor(self.cleaned_data["estimated_cost"], currency)
 
     def photos(self) -> list[ideas.PhotoUpload]:
         found = []
@@ -700,7 +687,7 @@ def propose(request: HttpRequest, slug: str) -> HttpResponse:
                 unit=form.units[data["unit"]],
                 title=data["title"],
                 description=data["description"],
-                estimated_cost=form.cost_minor(),
+                estimated_cost=form.cost_minor(process.currency),
                 categories=[form.category_objects[pk] for pk in data.get("categories") or []],
                 lat=data.get("lat"),
                 lon=data.get("lon"),

@@ -48,11 +48,12 @@ from townhall.budgeting.models import (
     Project,
     VotingCode,
 )
+from townhall.budgeting.money import CURRENCY_SIGNS
 from townhall.budgeting.services import cast_ballot
 from townhall.portal import ratelimit
 from townhall.portal.access import actor_for
 from townhall.portal.views.errors import too_many_requests
-from townhall.portal.views.pb_ideas import CURRENCY_SIGNS, money
+from townhall.portal.views.pb_ideas import money
 
 NAV = "budgeting"
 RATE_SCOPE = "pb_vote"

@@ -23,7 +23,6 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,6 +39,7 @@ from townhall.budgeting.models import (
     ProjectStatus,
     Support,
 )
+from townhall.budgeting.money import format_money, minor_to_typed, typed_to_minor
 from townhall.budgeting.review import review_is_open
 from townhall.budgeting.services import (
     accept_project,
@@ -74,19 +74,7 @@ from townhall.staff.permissions import (
 from townhall.staff.views.pb_nav import voting_sections
 
 PAGE_SIZE = 50
-CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "$", "AUD": "$", "MXN": "$"}
-
-
-def money(minor: int | None, currency: str) -> str:
-    """Minor units as people read them: "$12,500", "$12,500.50", "12,500 PLN"."""
-    if minor is None:
-        return ""
-    places = 0 if minor % 100 == 0 else 2
-    text = number_format(
-        Decimal(minor) / 100, decimal_pos=places, use_l10n=True, force_grouping=True
-    )
-    sign = CURRENCY_SIGNS.get(currency.upper())
-    return f"{sign}{text}" if sign else f"{text} {currency.upper()}"
+money = format_money
 
 
 def _can(request: HttpRequest, roles: frozenset[str]) -> bool:
@@ -264,9 +252,10 @@ class UnitForm(forms.Form):
         assert isinstance(area, forms.ModelChoiceField)
         area.queryset = Area.objects.in_jurisdiction(process.jurisdiction).order_by("name")
         self.fields["budget"].label = _("Budget (%(currency)s)") % {"currency": process.currency}
+        self.currency = process.currency
 
     def minor_budget(self) -> int:
-        return int(self.cleaned_data["budget"] * 100)
+        return typed_to_minor(self.cleaned_data["budget"], self.currency)
 
 
 class CategoryForm(forms.Form):
@@ -323,9 +312,9 @@ class AssessForm(_OneOfSeveral):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def minor_cost(self) -> int | None:
+    def minor_cost(self, currency: str) -> int | None:
         cost = self.cleaned_data["assessed_cost"]
-        return None if cost is None else int(cost * 100)
+        return None if cost is None else typed_to_minor(cost, currency)
 
 
 class AcceptForm(_OneOfSeveral):
@@ -579,7 +568,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "name": unit.name,
         "area": unit.area_id,
-        "budget": Decimal(unit.budget) / 100,
+        "budget": minor_to_typed(unit.budget, process.currency),
         "position": unit.position,
     }
     form = UnitForm(request.POST or None, process=process, initial=initial)
@@ -714,7 +703,9 @@ def _review_page(
         or AssessForm(
             initial={
                 "assessed_cost": (
-                    None if project.assessed_cost is None else Decimal(project.assessed_cost) / 100
+                    None
+                    if project.assessed_cost is None
+                    else minor_to_typed(project.assessed_cost, project.process.currency)
                 ),
                 "note": project.review_note,
             }
@@ -776,7 +767,10 @@ def review_assess(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "assess_form",
         lambda: assess_project(
-            actor(request), project, form.minor_cost(), form.cleaned_data["note"]
+            actor(request),
+            project,
+            form.minor_cost(project.process.currency),
+            form.cleaned_data["note"],
         ),
         _("Assessment saved."),
     )
