@@ -26,8 +26,8 @@ from django.db import connections
 import townhall
 
 # Tables whose writes are not the service's business data: the trail itself, the task
-# queue (enqueued after commit), sessions, and django-axes' own counters.
-NOT_DATA = re.compile(r"^(audit_auditevent|django_tasks_db_.*|django_session|axes_.*)$")
+# queue (django-tasks-db's rows), sessions, and django-axes' own counters.
+NOT_DATA = re.compile(r"^(audit_auditevent|django_tasks_database_.*|django_session|axes_.*)$")
 AUDIT_TABLE = "audit_auditevent"
 WRITE = re.compile(
     r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE

@@ -1,5 +1,7 @@
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_request
 from townhall.audit.models import AuditEvent
@@ -43,6 +45,16 @@ def test_reporter_with_email_gets_an_acknowledgement_from_the_worker(
     assert len(mailoutbox) == 1
     assert request.public_id in mailoutbox[0].subject
     assert mailoutbox[0].to == ["ana@example.org"]
+
+
+def test_the_acknowledgement_is_queued_with_the_request_and_rolls_back_with_it(city):
+    """The task row is part of the submission's transaction: both land or neither does."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_request(contact=ContactInput(email="ana@example.org"))
+        assert DBTaskResult.objects.count() == 1
+        raise RuntimeError("the caller's next write fails")
+    assert not ServiceRequest.objects.exists()
+    assert not DBTaskResult.objects.exists()
 
 
 def test_anonymous_report_sends_no_mail(city, mailoutbox, django_capture_on_commit_callbacks):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from townhall.servicedesk.models import (
     RequestUpdate,
     ServiceRequest,
 )
-from townhall.servicedesk.tasks import send_notification
+from townhall.servicedesk.tasks import enqueue_with_write, send_notification
 
 SMS_CHARS = 320
 
@@ -61,8 +60,7 @@ def queue(
         subject=subject[:200],
         body=text,
     )
-    pk = notification.pk
-    transaction.on_commit(lambda: send_notification.enqueue(pk))
+    enqueue_with_write(send_notification, notification.pk)
     return notification
 
 

@@ -50,6 +50,7 @@ from townhall.servicedesk.tasks import (
     acknowledge_request,
     alert_area_followers,
     confirm_follow_email,
+    enqueue_with_write,
     notify_followers,
     send_notification,
 )
@@ -123,11 +124,9 @@ def submit_request(actor: Actor, data: RequestInput) -> ServiceRequest:
         if data.contact.phone and data.contact.updates_by_sms:
             notifications.queue_acknowledgement_sms(request)
         if area is not None and AreaFollow.objects.filter(area=area).confirmed().exists():
-            area_pk = request.pk
-            transaction.on_commit(lambda: alert_area_followers.enqueue(area_pk))
+            enqueue_with_write(alert_area_followers, request.pk)
         if data.contact.email:
-            pk, language = request.pk, data.language
-            transaction.on_commit(lambda: acknowledge_request.enqueue(pk, language))
+            enqueue_with_write(acknowledge_request, request.pk, data.language)
     return request
 
 
@@ -189,8 +188,7 @@ def change_status(
         if status in CLOSED_STATUSES and before in OPEN_STATUSES and status != Status.DUPLICATE:
             _resolve_duplicates(actor, request, update)
         if public and request.follows.confirmed().exists():
-            update_pk = update.pk
-            transaction.on_commit(lambda: notify_followers.enqueue(update_pk))
+            enqueue_with_write(notify_followers, update.pk)
     return update
 
 
@@ -221,8 +219,7 @@ def follow_request(actor: Actor, request: ServiceRequest, email: str, language: 
             follow.save(update_fields=["confirmed_at"])
         record(actor, "request.followed", request, follow_id=follow.pk, created=created)
         if follow.confirmed_at is None:
-            pk = follow.pk
-            transaction.on_commit(lambda: confirm_follow_email.enqueue(pk))
+            enqueue_with_write(confirm_follow_email, follow.pk)
     return follow
 
 
@@ -932,8 +929,7 @@ def retry_notification(actor: Actor, notification: Notification) -> Notification
         notification.status = NotificationStatus.PENDING
         notification.attempts = 0
         notification.save(update_fields=["status", "attempts"])
-        pk = notification.pk
-        transaction.on_commit(lambda: send_notification.enqueue(pk))
+        enqueue_with_write(send_notification, notification.pk)
         record(actor, "notification.retried", notification, kind=notification.kind)
     return notification
 

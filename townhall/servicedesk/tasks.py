@@ -7,18 +7,37 @@ portal speaks (one after the other) when we do not, e.g. for reports from Open31
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
+from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 
 from townhall.servicedesk.models import Follow, RequestUpdate, ServiceRequest
 
 SEPARATOR = "\n\n" + "-" * 40 + "\n\n"
+
+
+def enqueue_with_write(work: Task[..., Any], *args: Any) -> None:
+    """Queue ``work`` as part of the write in progress.
+
+    The database backend keeps a queued task as a row: written inside the caller's
+    transaction, it commits or rolls back with the change that caused it, so a crash
+    between two commits cannot lose it, and a submission costs one commit instead of two.
+    Other backends act at once (the immediate one in tests, a broker's), so they wait
+    for the commit.
+    """
+    if isinstance(work.get_backend(), DatabaseBackend):
+        work.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: work.enqueue(*args))
 
 
 def _url(name: str, *args: str) -> str:
