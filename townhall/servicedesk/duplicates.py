@@ -73,6 +73,32 @@ def candidates(
     limit: int = 5,
 ) -> list[Candidate]:
     """Open requests that may report the same problem, nearest first."""
+    near = nearest_open(service, lat, lon, now=now, exclude_pk=exclude_pk, limit=limit)
+    if not near:
+        return []
+    loaded = (
+        ServiceRequest.objects.filter(pk__in=[pk for _, pk in near])
+        .select_related("service")
+        .only("pk", "public_id", "lat", "lon", "status", "requested_at", "service", "description")
+        .in_bulk()
+    )
+    return [Candidate(loaded[pk], distance) for distance, pk in near if pk in loaded]
+
+
+def nearest_open(
+    service: Service,
+    lat: float | None,
+    lon: float | None,
+    *,
+    now: datetime | None = None,
+    exclude_pk: int | None = None,
+    limit: int = 5,
+) -> list[tuple[float, int]]:
+    """(distance in metres, primary key) of the nearest open requests within the radius.
+
+    Submitting only needs the nearest key to flag a suspected duplicate, so it stops here
+    and saves loading the requests themselves.
+    """
     if lat is None or lon is None or not service.duplicate_radius_m:
         return []
     now = now or timezone.now()
@@ -87,7 +113,6 @@ def candidates(
     # Status is checked here rather than in SQL: with it in the WHERE clause SQLite's
     # planner may prefer the (service, status, requested_at) index and read every open
     # request of the service city-wide; the cells already narrow the rows to a handful.
-    # Plain tuples first: only the few nearest become model instances.
     near: list[tuple[float, int]] = []
     for pk, row_lat, row_lon, status in rows[:2000]:
         if pk == exclude_pk or status not in OPEN_STATUSES or row_lat is None or row_lon is None:
@@ -96,13 +121,4 @@ def candidates(
         if distance <= radius:
             near.append((distance, pk))
     near.sort()
-    near = near[:limit]
-    if not near:
-        return []
-    loaded = (
-        ServiceRequest.objects.filter(pk__in=[pk for _, pk in near])
-        .select_related("service")
-        .only("pk", "public_id", "lat", "lon", "status", "requested_at", "service", "description")
-        .in_bulk()
-    )
-    return [Candidate(loaded[pk], distance) for distance, pk in near if pk in loaded]
+    return near[:limit]

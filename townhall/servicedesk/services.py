@@ -69,7 +69,7 @@ def submit_request(actor: Actor, data: RequestInput) -> ServiceRequest:
     # read, so they run before the transaction takes SQLite's write lock.
     decision = route(data.service, area.pk if area else None, attributes)
     targets = sla.targets_for(data.service.pk, requested_at)
-    nearby = duplicates.candidates(data.service, data.lat, data.lon, now=now, limit=1)
+    nearby = duplicates.nearest_open(data.service, data.lat, data.lon, now=now, limit=1)
     early = PublicIdCounter.reserve_early(requested_at.year)
     with transaction.atomic():
         number = early if early is not None else PublicIdCounter.reserve(requested_at.year)
@@ -85,7 +85,7 @@ def submit_request(actor: Actor, data: RequestInput) -> ServiceRequest:
             at_risk_at=targets.at_risk_at,
             sla_state=targets.state,
             geocell=duplicates.cell_of(data.lat, data.lon),
-            suspected_duplicate=nearby[0].request if nearby else None,
+            suspected_duplicate_id=nearby[0][1] if nearby else None,
             area=area,
             status=Status.NEW,
             description=data.description.strip(),
