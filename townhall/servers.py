@@ -76,6 +76,9 @@ def demo(argv: list[str]) -> int:
     from django.core.management import call_command
 
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    # The demo serves static files from the apps (WhiteNoise's finders); an empty
+    # STATIC_ROOT keeps WhiteNoise from warning that it is missing.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
     credentials = _demo_credentials(Path(settings.VAR_DIR) / "demo-credentials.txt", args.requests)
