@@ -36,6 +36,10 @@ FIELD_LIMITS = {"address_string": 500, "address_id": 100, "zipcode": 20, "email"
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
 _ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\[\]]+)\](?P<many>\[\])?$")
+# A time followed by a space and an HH:MM (or HHMM, HH) offset: an unencoded '+'.
+_SPACE_OFFSET = re.compile(
+    r"^(\d{4}-\d\d-\d\d[Tt]\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$"
+)
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -80,7 +84,7 @@ def reject_nul(*sources: QueryDict) -> None:
     for source in sources:
         for key, values in source.lists():
             if "\x00" in key or any("\x00" in value for value in values):
-                raise bad_request(f"parameter {_shown(key)} contains a NUL character")
+                raise bad_request(f"parameter {shown(key)} contains a NUL character")
 
 
 def reject_nul_in_path(**pieces: str) -> None:
@@ -89,8 +93,9 @@ def reject_nul_in_path(**pieces: str) -> None:
             raise bad_request(f"{name} contains a NUL character")
 
 
-def _shown(key: str) -> str:
-    return repr(key.replace("\x00", "")[:60])
+def shown(value: str) -> str:
+    """A value quoted in an error: without NULs, and short, since errors echo client input."""
+    return repr(value.replace("\x00", "")[:60])
 
 
 # --- dates, flags, lists, pages -------------------------------------------------------
@@ -103,7 +108,7 @@ def parse_moment(name: str, text: str) -> datetime | None:
     moment: datetime | None = None
     if len(text) <= 64:
         try:
-            moment = parse_datetime(text)
+            moment = parse_datetime(_repair_w3(text))
         except (ValueError, OverflowError, TypeError):
             moment = None
     if moment is None:
@@ -115,6 +120,12 @@ def parse_moment(name: str, text: str) -> datetime | None:
     if not EARLIEST <= moment <= LATEST:
         raise bad_request(f"{name} must be between 1970 and 2100")
     return moment
+
+
+def _repair_w3(text: str) -> str:
+    """Undo two harmless client slips: a '+' offset sent unencoded (which a query string
+    decodes to a space) and a lower-case 't'/'z' (RFC 3339 allows both)."""
+    return _SPACE_OFFSET.sub(r"\1+\2", text).upper()
 
 
 def date_window(
@@ -292,6 +303,9 @@ def parse_request_form(
     if media_url:
         problems += _check_media_url(media_url)
     attributes = _attributes(body, problems)
+    if any(v.strip() for name in ("media", "media[]") for v in body.getlist(name)):
+        # Text where a file belongs: filing without the photo would lose it silently.
+        problems.append("media must be a file sent in a multipart/form-data body")
     photos = _photos(list(files), problems)
     if problems:
         raise ApiError(400, *problems)
@@ -344,7 +358,7 @@ def _attributes(body: QueryDict, problems: list[str]) -> dict[str, Any]:
         match = _ATTRIBUTE.match(key)
         if match is None:
             problems.append(
-                f"parameter {_shown(key)} is malformed: use attribute[CODE] or attribute[CODE][]"
+                f"parameter {shown(key)} is malformed: use attribute[CODE] or attribute[CODE][]"
             )
             continue
         code = match["code"]

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from townhall.lib.memo import ExpiringMemo
-from townhall.open311.parsing import ApiError, Page, RequestFilter
+from townhall.open311.parsing import ApiError, Page, RequestFilter, shown
 from townhall.places.geometry import parse_geometry
 from townhall.places.models import Area, Jurisdiction
 from townhall.servicedesk.models import (
@@ -53,6 +53,7 @@ REQUEST_FIELDS = (
     "zipcode",
     "requested_at",
     "updated_at",
+    "closed_at",
     "expected_at",
     "media_url",
 )
@@ -109,7 +110,7 @@ def find_service(jurisdiction: Jurisdiction, code: str) -> Service:
     pk = catalogue.pks_by_code.get(code)
     service = catalogue.services[pk] if pk is not None else None
     if service is None or not service.is_active:
-        raise ApiError(404, f"service_code {code!r} was not found")
+        raise ApiError(404, f"service_code {shown(code)} was not found")
     return service
 
 
@@ -118,7 +119,7 @@ def service_ids_for(jurisdiction: Jurisdiction, codes: list[str]) -> list[int]:
     found = Catalogue.of(jurisdiction).pks_by_code
     unknown = [code for code in codes if code not in found]
     if unknown:
-        raise ApiError(400, *(f"service_code {code!r} was not found" for code in unknown))
+        raise ApiError(400, *(f"service_code {shown(code)} was not found" for code in unknown))
     return [found[code] for code in dict.fromkeys(codes)]
 
 
@@ -254,7 +255,7 @@ def find_request(jurisdiction: Jurisdiction, public_id: str, extended: bool) -> 
         .first()
     )
     if row is None:
-        raise ApiError(404, f"service_request_id {public_id!r} was not found")
+        raise ApiError(404, f"service_request_id {shown(public_id)} was not found")
     return row
 
 

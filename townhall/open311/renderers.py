@@ -89,7 +89,18 @@ def _text(value: Any) -> str | None:
         return "true"
     if value is False:
         return "false"
+    if isinstance(value, float):
+        return _decimal(value)
     return str(value)
+
+
+def _decimal(value: float) -> str:
+    """A float without an exponent: XML readers take lat/long as xsd:decimal, which has
+    none, and a longitude near Greenwich prints as ``-5e-05``."""
+    text = repr(value)
+    if "e" in text:
+        text = format(value, ".17f").rstrip("0").rstrip(".") or "0"
+    return text
 
 
 def error_body(problems: list[tuple[int, str]]) -> list[dict[str, Any]]:

@@ -180,7 +180,7 @@ def request_data(row: dict[str, Any], context: RequestContext) -> dict[str, Any]
         "agency_responsible": catalogue.departments.get(department) if department else None,
         "service_notice": _blank_to_none(service.service_notice) if service else None,
         "requested_datetime": context.clock(row["requested_at"]),
-        "updated_datetime": context.clock(row["updated_at"]),
+        "updated_datetime": context.clock(_last_change(row)),
         "expected_datetime": context.clock(row["expected_at"]),
     }
     if sensitive:
@@ -212,6 +212,16 @@ def request_data(row: dict[str, Any], context: RequestContext) -> dict[str, Any]
             for index, update in enumerate(context.timelines.get(row["id"], []))
         ]
     return data
+
+
+def _last_change(row: dict[str, Any]) -> datetime:
+    """The spec: 'For requests with status=closed, this will be the date the request was
+    closed', even when staff touched it afterwards (an internal note, an assignment)."""
+    if row["status"] not in OPEN_STATUSES and row.get("closed_at"):
+        closed: datetime = row["closed_at"]
+        return closed
+    updated: datetime = row["updated_at"]
+    return updated
 
 
 def _extended_attributes(

@@ -148,7 +148,8 @@ def service_request(request: HttpRequest, fmt: str, service_request_id: str) -> 
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     jurisdiction = queries.resolve_jurisdiction(Params(request.GET).get("jurisdiction_id"))
     value, public_id = queries.token_request(jurisdiction, token)
-    return render([{"token": value, "service_request_id": public_id}], fmt, "service_requests")
+    # The spec's example lists service_request_id first; XML readers may rely on the order.
+    return render([{"service_request_id": public_id, "token": value}], fmt, "service_requests")
 
 
 @endpoint("GET")
