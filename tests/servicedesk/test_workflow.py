@@ -34,3 +34,17 @@ def test_every_change_adds_a_timeline_entry_public_or_internal(city):
         (Status.ACKNOWLEDGED, True, "Crew on site tomorrow"),
     ]
     assert AuditEvent.objects.about(request).filter(action="request.note_added").exists()
+
+
+def test_a_note_on_a_closed_request_keeps_its_closing_date(city):
+    request = make_request()
+    change_status(SYSTEM, request, Status.CLOSED, "Fixed")
+    request.refresh_from_db()
+    closed_at = request.closed_at
+    change_status(SYSTEM, request, Status.CLOSED, "Crew confirmed the repair held")
+    request.refresh_from_db()
+    assert request.closed_at == closed_at
+    assert request.updated_at > closed_at
+    change_status(SYSTEM, request, Status.REOPENED, "It is back")
+    request.refresh_from_db()
+    assert request.closed_at is None

@@ -153,7 +153,7 @@ def change_status(
         request.status = status
         request.status_notes = note if public else request.status_notes
         request.updated_at = now
-        request.closed_at = now if status in CLOSED_STATUSES else None
+        request.closed_at = _closed_at(request, before, status, now)
         _apply_service_level(request, before, status, now)
         request.save(
             update_fields=[
@@ -190,6 +190,16 @@ def change_status(
         if public and request.follows.confirmed().exists():
             enqueue_with_write(notify_followers, update.pk)
     return update
+
+
+def _closed_at(request: ServiceRequest, before: str, after: str, now: datetime) -> datetime | None:
+    """When the request closed: kept through notes and moves between closed statuses, so
+    a note on a closed request does not change its closing date (reports, Open311)."""
+    if after not in CLOSED_STATUSES:
+        return None
+    if before in CLOSED_STATUSES and request.closed_at is not None:
+        return request.closed_at
+    return now
 
 
 def attach_photo(actor: Actor, request: ServiceRequest, photo: PhotoInput) -> Media:
