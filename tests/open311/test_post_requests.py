@@ -247,6 +247,16 @@ def test_every_attribute_problem_is_its_own_error(app_client, api_key):
 
 
 @pytest.mark.usefixtures("nothing_written")
+def test_a_string_answer_with_a_line_break_is_400(app_client, api_key):
+    """GeoReport v2: a string is "a string of characters without line breaks"."""
+    response = post(
+        app_client, api_key=api_key, **GOOD, **{"attribute[LANDMARK]": "Blue door\nby the school"}
+    )
+    assert response.status_code == 400
+    assert error_descriptions(response) == ["attribute LANDMARK: must be a single line"]
+
+
+@pytest.mark.usefixtures("nothing_written")
 def test_a_malformed_attribute_parameter_is_400(app_client, api_key):
     response = post(app_client, api_key=api_key, **GOOD, **{"attribute[SIZE][x]": "small"})
     assert response.status_code == 400

@@ -131,6 +131,9 @@ def clean_value(attribute: ServiceAttribute, value: Any) -> Any:
     )
     if len(text) > limit:
         raise ValueError(f"is longer than {limit} characters")
+    if datatype == Datatype.STRING and any(mark in text for mark in "\r\n"):
+        # Open311: a string is "without line breaks"; several lines are a text answer.
+        raise ValueError("must be a single line")
     return text
 
 
