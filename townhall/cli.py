@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 USAGE = """usage: townhall COMMAND [ARGS]
 
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return pb_main(rest)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "townhall.settings")
+    _ensure_var_dir()
     if command == "serve":
         from townhall.servers import serve
 
@@ -72,6 +74,14 @@ def main(argv: list[str] | None = None) -> int:
 
     execute_from_command_line(["townhall", ALIASES.get(command, command), *rest])
     return 0
+
+
+def _ensure_var_dir() -> None:
+    """The embedded database, uploads and mail files live under var/: on a fresh checkout
+    `townhall migrate` (or any command) must not fail because the folder is missing."""
+    from django.conf import settings
+
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
 
 
 if __name__ == "__main__":

@@ -247,13 +247,19 @@ TOWNHALL: dict[str, Any] = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = TOWNHALL["MAX_UPLOAD_BYTES"] + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# A limiter needs a cache shared by every web process: set CACHE_URL-style settings for
-# Redis or the database in a multi-process deployment. The local-memory default counts
-# per process, which is right for the demo and tests.
+# The portal's rate limits count in the cache, so every web process (gunicorn runs several)
+# must share it: by default a table in the application's own database, created by a
+# migration. CACHE_BACKEND/CACHE_LOCATION select another, e.g. Redis. Tests count in
+# local memory, cleared per test.
 CACHES = {
     "default": {
-        "BACKEND": env.string("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": env.string("CACHE_LOCATION", "townhall"),
+        "BACKEND": env.string(
+            "CACHE_BACKEND",
+            "django.core.cache.backends.locmem.LocMemCache"
+            if env.boolean("TESTING")
+            else "django.core.cache.backends.db.DatabaseCache",
+        ),
+        "LOCATION": env.string("CACHE_LOCATION", "townhall_cache"),
     }
 }
 
