@@ -23,6 +23,7 @@ USAGE = """usage: townhall COMMAND [ARGS]
   apikey create NAME       create an Open311 API key (printed once)
   apikey list | apikey revoke PREFIX
   import-requests FILE --format nyc|boston|MAPPING.toml [--jurisdiction SLUG] [--dry-run]
+                  [--encoding cp1252] [--delimiter tab]
                            import a city's 311 export
   sla-scan [--every SECONDS]
                            flag requests at risk or breached, escalate, remind (cron or loop)

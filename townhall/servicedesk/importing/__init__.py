@@ -11,6 +11,7 @@ from townhall.servicedesk.importing.mapping import (
     MappingError,
     load_mapping,
     parse_mapping,
+    with_csv,
 )
 from townhall.servicedesk.importing.problems import RowProblem
 from townhall.servicedesk.importing.reader import ImportFailed
@@ -26,4 +27,5 @@ __all__ = [
     "import_requests",
     "load_mapping",
     "parse_mapping",
+    "with_csv",
 ]

@@ -326,6 +326,18 @@ def load_mapping(spec: str) -> tuple[str, Mapping]:
     return label, parse_mapping(text, label)
 
 
+def with_csv(mapping: Mapping, **changes: str) -> Mapping:
+    """The mapping for a file saved differently (another encoding or delimiter) than its
+    export usually is; ``changes`` are [csv] keys, named as the command's options."""
+    try:
+        options = CsvOptions.model_validate({**mapping.csv.model_dump(), **changes})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = error["msg"].removeprefix("Value error, ")
+        raise MappingError(f"--{error['loc'][0]}: {message}") from exc
+    return mapping.model_copy(update={"csv": options})
+
+
 def parse_mapping(text: str, label: str = "mapping") -> Mapping:
     try:
         data = tomllib.loads(text)

@@ -18,6 +18,7 @@ from django.conf import settings
 
 from townhall.servicedesk.importing.mapping import Mapping, TextOptions, value_key
 from townhall.servicedesk.importing.problems import RowProblem
+from townhall.servicedesk.importing.reader import Record
 from townhall.servicedesk.models import CLOSED_STATUSES, Status
 
 # A created date before this is a placeholder or a typo, not a 311 request.
@@ -28,6 +29,8 @@ MAX_ADDRESS_CHARS = 500
 MAX_ZIPCODE_CHARS = 20
 MAX_REF_CHARS = 100
 _SPACES = re.compile(r"[ \t\u00a0]+")
+# A no-break space encoded as UTF-8 twice, as NYC's resolution texts carry it ("requested.Â ").
+_MOJIBAKE_SPACE = "\u00c2\u00a0"
 
 
 @dataclass(slots=True)
@@ -128,6 +131,8 @@ class RowParser:
         text = fields[position].strip()
         if text and text.casefold() in self.nulls:
             return ""
+        if _MOJIBAKE_SPACE in text:
+            text = text.replace(_MOJIBAKE_SPACE, " ")
         return text
 
     def _line(self, fields: list[str], column: str | None) -> str:
@@ -136,8 +141,9 @@ class RowParser:
 
     # -- the row ---------------------------------------------------------------------------
 
-    def parse(self, line: int, fields: list[str]) -> ParsedRow | list[RowProblem]:
+    def parse(self, record: Record) -> ParsedRow | list[RowProblem]:
         """The row's values, or every problem that makes it unusable."""
+        line, fields = record.line, record.fields
         id_column = self.mapping.id_column
         id_position = self.positions[id_column]
         ref = fields[id_position].strip() if id_position < len(fields) else ""
@@ -146,6 +152,11 @@ class RowParser:
         def problem(column: str, reason: str, detail: str, skipped: bool = True) -> None:
             problems.append(RowProblem(line, ref[:MAX_REF_CHARS], column, reason, detail, skipped))
 
+        for reason, detail in record.notes:
+            problem("", reason, detail, skipped=False)
+        if record.malformed:
+            problem("", "malformed row", self._malformed(record))
+            return problems
         extra = fields[self.width :]
         if len(fields) < self.width or any(f.strip() for f in extra):
             problem(
@@ -189,6 +200,17 @@ class RowParser:
         if any(p.skipped for p in problems):
             return problems
         return row
+
+    @staticmethod
+    def _malformed(record: Record) -> str:
+        detail = f"not readable as CSV ({record.malformed}): a stray quote?"
+        if record.end > record.line:
+            # A quote left open swallows the lines up to the next quote: say which.
+            detail += (
+                f" A quoted field runs from line {record.line} to line {record.end}; the rows "
+                "on these lines are not imported"
+            )
+        return detail
 
     def _closing(
         self, fields: list[str], status: Status, closed: datetime | None, problem: _Report

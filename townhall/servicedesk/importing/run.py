@@ -18,7 +18,7 @@ from townhall.places.models import Jurisdiction
 from townhall.servicedesk.importing.catalogue import Catalogue
 from townhall.servicedesk.importing.mapping import SLUG_RE, Mapping
 from townhall.servicedesk.importing.problems import ProblemLog, RowProblem
-from townhall.servicedesk.importing.reader import CsvSource, ImportFailed
+from townhall.servicedesk.importing.reader import CsvSource, ImportFailed, Record
 from townhall.servicedesk.importing.rows import ParsedRow, RowParser
 from townhall.servicedesk.inputs import RequestInput
 from townhall.servicedesk.models import CLOSED_STATUSES, ServiceRequest, Status
@@ -247,11 +247,11 @@ def _historic_rows(
 
 
 def _parsed(
-    records: Iterable[tuple[int, list[str]]], parser: RowParser, report: ImportReport
+    records: Iterable[Record], parser: RowParser, report: ImportReport
 ) -> Iterator[ParsedRow | list[RowProblem]]:
-    for line, fields in records:
+    for record in records:
         report.rows += 1
-        yield parser.parse(line, fields)
+        yield parser.parse(record)
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

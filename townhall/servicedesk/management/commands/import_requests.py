@@ -17,6 +17,7 @@ from townhall.servicedesk.importing import (
     RowProblem,
     import_requests,
     load_mapping,
+    with_csv,
 )
 
 
@@ -41,6 +42,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check everything, write nothing"
         )
+        parser.add_argument(
+            "--encoding",
+            help="the file's text encoding, e.g. cp1252 (default: the format's, usually UTF-8)",
+        )
+        parser.add_argument(
+            "--delimiter",
+            type=_delimiter,
+            help='the field separator, e.g. ";" or tab (default: the format\'s, usually ",")',
+        )
         parser.add_argument("--limit", type=int, help="read only the first N data rows")
         parser.add_argument(
             "--show-problems",
@@ -59,6 +69,9 @@ class Command(BaseCommand):
             raise CommandError("--limit must be 0 or more")
         try:
             label, mapping = load_mapping(options["format"])
+            changes = {k: options[k] for k in ("encoding", "delimiter") if options[k]}
+            if changes:
+                mapping = with_csv(mapping, **changes)
         except MappingError as exc:
             raise CommandError(str(exc)) from exc
         actor = Actor(label=f"cli:import {path.name}", channel="cli")
@@ -98,3 +111,8 @@ def _csv_sink(stack: ExitStack, path: Path) -> Callable[[RowProblem], None]:
         )
 
     return sink
+
+
+def _delimiter(text: str) -> str:
+    """A tab is hard to type in a shell: "tab" and "\\t" stand for it."""
+    return "\t" if text.lower() in ("tab", "\\t") else text
