@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import CombinedExpression
 from django.urls import reverse
 from django.utils.translation import get_language
 
@@ -203,9 +204,9 @@ def find_requests(
         if where.service_codes:
             rows = rows.filter(service_id__in=service_ids_for(jurisdiction, where.service_codes))
         elif where.updated is not None:
-            # "+ 0" keeps the planner off the (jurisdiction, requested_at) index, which
-            # would read every row of the city, and onto the updated_at index.
-            rows = rows.alias(jurisdiction_key=F("jurisdiction_id") + 0).filter(
+            # On SQLite, keep the planner off the (jurisdiction, requested_at) index, which
+            # would read every row of the city, and on the updated_at index.
+            rows = rows.alias(jurisdiction_key=_planner_blind("jurisdiction_id")).filter(
                 jurisdiction_key=jurisdiction.pk
             )
         else:
@@ -265,9 +266,9 @@ def find_updates(
     """Public timeline entries in the window, oldest first (the order to apply them in)."""
     fields = ("id", "at", "status", "description", "request__public_id", "request__service_id")
     found: list[dict[str, Any]] = list(
-        # "+ 0" makes the database walk the updates' time index and look each request
-        # up, rather than walk every request of the city looking for recent updates.
-        RequestUpdate.objects.alias(jurisdiction_key=F("request__jurisdiction_id") + 0)
+        # Walk the updates' time index and look each request up, rather than walk every
+        # request of the city looking for recent updates (SQLite needs telling).
+        RequestUpdate.objects.alias(jurisdiction_key=_planner_blind("request__jurisdiction_id"))
         .filter(
             jurisdiction_key=jurisdiction.pk,
             is_public=True,
@@ -278,6 +279,20 @@ def find_updates(
         .values(*fields)[page.offset : page.offset + page.size + 1]
     )
     return found[: page.size], len(found) > page.size
+
+
+def _planner_blind(field: str) -> F | CombinedExpression:
+    """``field`` hidden from SQLite's index choice, as it is to PostgreSQL.
+
+    SQLite has no statistics unless someone runs ANALYZE, so it takes any index on the
+    filtered column, here (jurisdiction, ...), which holds every row of a one-city
+    database; "+ 0" makes the condition a mere filter. PostgreSQL's statistics choose well
+    alone, and "+ 0" misleads them: it took the condition for a rare one and scanned
+    the whole request table for the updates feed (296 ms instead of 7 ms on 1M requests).
+    """
+    if connection.vendor == "sqlite":
+        return F(field) + 0
+    return F(field)
 
 
 # GeoReport v2 has one media_url per request: the first photo, in the same statement.
