@@ -26,6 +26,9 @@ def _gunicorn_args(bind: str, workers: int, threads: int) -> list[str]:
         str(threads),
         "--access-logfile",
         "-",
+        # API keys sent in query strings never reach the log (townhall/accesslog.py).
+        "--logger-class",
+        "townhall.accesslog.RedactingLogger",
         "--graceful-timeout",
         "10",
         "--forwarded-allow-ips",
