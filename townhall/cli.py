@@ -27,6 +27,7 @@ USAGE = """usage: townhall COMMAND [ARGS]
                            import a city's 311 export
   sla-scan [--every SECONDS]
                            flag requests at risk or breached, escalate, remind (cron or loop)
+  retention                delete personal data past its retention period (daily cron)
   pb tally FILE.pb --rule greedy|mes|phragmen [--satisfaction cost|cardinality]
                    [--completion none|add1] [--json]
                            count a participatory-budgeting election

@@ -56,7 +56,10 @@ REGISTRY: tuple[PersonalData, ...] = (
         "servicedesk.Follow",
         ("email", "language"),
         _("Email someone who asked to follow a request when its public timeline changes."),
-        _("Until they unfollow, or the request has been closed for 90 days."),
+        _(
+            "Until they unfollow, or the request has been closed for 90 days; a follow "
+            "nobody confirmed goes after 7 days."
+        ),
     ),
     PersonalData(
         "accounts.SignInToken",

@@ -971,3 +971,45 @@ def unfollow_area(actor: Actor, follow: AreaFollow) -> None:
         area, follow_id = follow.area, follow.pk
         follow.delete()
         record(actor, "area.unfollowed", area, follow_id=follow_id)
+
+
+# --- Retention: what the personal-data register promises (privacy/registry.py) ----------
+
+CONTACT_RETENTION = timedelta(days=730)
+FOLLOW_RETENTION = timedelta(days=90)
+UNCONFIRMED_RETENTION = timedelta(days=7)
+
+
+@dataclass
+class RetentionReport:
+    contacts: int = 0
+    follows: int = 0
+    area_alerts: int = 0
+
+
+def apply_retention(actor: Actor, now: datetime | None = None) -> RetentionReport:
+    """Delete the desk's personal data once the register says it is no longer kept.
+
+    Reporter contacts go two years after their request closed, follows 90 days after it
+    closed, and follow or area-alert sign-ups that nobody confirmed within 7 days. The
+    requests themselves stay. Meant to run daily (`townhall retention`); a request that
+    reopens keeps its contact, since only closed requests count.
+    """
+    now = now or timezone.now()
+
+    def closed_before(age: timedelta) -> dict[str, Any]:
+        return {
+            "request__status__in": sorted(CLOSED_STATUSES),
+            "request__closed_at__lt": now - age,
+        }
+
+    unconfirmed = {"confirmed_at__isnull": True, "created_at__lt": now - UNCONFIRMED_RETENTION}
+    with transaction.atomic():
+        report = RetentionReport(
+            contacts=ReporterContact.objects.filter(**closed_before(CONTACT_RETENTION)).delete()[0],
+            follows=Follow.objects.filter(**closed_before(FOLLOW_RETENTION)).delete()[0]
+            + Follow.objects.filter(**unconfirmed).delete()[0],
+            area_alerts=AreaFollow.objects.filter(**unconfirmed).delete()[0],
+        )
+        record(actor, "privacy.retention_applied", None, **vars(report))
+    return report
