@@ -112,3 +112,53 @@ def jpeg_with_gps(width: int = 64, height: int = 48) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif)
     return out.getvalue()
+
+
+# The spec's element order, from its XML examples.
+SERVICE_FIELDS = [
+    "service_code",
+    "service_name",
+    "description",
+    "metadata",
+    "type",
+    "keywords",
+    "group",
+]
+ATTRIBUTE_FIELDS = [
+    "variable",
+    "code",
+    "datatype",
+    "required",
+    "datatype_description",
+    "order",
+    "description",
+    "values",
+]
+REQUEST_FIELDS = [
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+]
+# mySociety's servicerequestupdates, in the order its adapter writes them.
+UPDATE_FIELDS = [
+    "update_id",
+    "service_request_id",
+    "status",
+    "updated_datetime",
+    "description",
+    "media_url",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.open311.api import BASE, children, get_json, get_xml, parse_xml, validate
+from tests.open311.api import BASE, SERVICE_FIELDS, children, get_json, get_xml, parse_xml, validate
 from townhall.servicedesk.models import Service
 
 
@@ -55,15 +55,7 @@ def test_service_list_in_xml_has_one_service_element_per_service(client, city):
     assert {el.tag for el in root} == {"service"}
     pothole = next(el for el in root if el.findtext("service_code") == "POTHOLE")
     fields = children(pothole)
-    assert set(fields) == {
-        "service_code",
-        "service_name",
-        "description",
-        "metadata",
-        "type",
-        "keywords",
-        "group",
-    }
+    assert set(fields) == set(SERVICE_FIELDS)
     assert fields["metadata"].text == "true"
     assert fields["service_name"].text == "Pothole"
 

@@ -11,29 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import SYSTEM, make_request
-from tests.open311.api import BASE, children, error_descriptions, get_json, get_xml, validate
+from tests.open311.api import (
+    BASE,
+    REQUEST_FIELDS,
+    children,
+    error_descriptions,
+    get_json,
+    get_xml,
+    validate,
+)
 from townhall.servicedesk.models import ServiceRequest, Status
 from townhall.servicedesk.services import change_status
-
-REQUEST_FIELDS = {
-    "service_request_id",
-    "status",
-    "status_notes",
-    "service_name",
-    "service_code",
-    "description",
-    "agency_responsible",
-    "service_notice",
-    "requested_datetime",
-    "updated_datetime",
-    "expected_datetime",
-    "address",
-    "address_id",
-    "zipcode",
-    "lat",
-    "long",
-    "media_url",
-}
 
 
 def days_ago(days: float):
@@ -47,7 +35,7 @@ def ids(body) -> list[str]:
 def test_a_request_reads_back_with_every_spec_field(client, pothole):
     [shown] = get_json(client, f"requests/{pothole.public_id}")
     validate("requests", [shown])
-    assert set(shown) == REQUEST_FIELDS
+    assert set(shown) == set(REQUEST_FIELDS)
     assert shown["service_request_id"] == pothole.public_id
     assert shown["status"] == "closed"
     assert shown["status_notes"] == "Filled"
@@ -78,7 +66,7 @@ def test_the_xml_request_has_the_same_fields(client, pothole):
     [request] = root
     assert request.tag == "request"
     fields = children(request)
-    assert set(fields) == REQUEST_FIELDS
+    assert set(fields) == set(REQUEST_FIELDS)
     assert fields["lat"].text == "40.01"
     assert fields["status"].text == "closed"
     assert fields["media_url"].text is None
@@ -288,7 +276,7 @@ def test_extensions_in_xml_nest_answers_and_notes(client, pothole):
 
 def test_without_extensions_there_are_only_spec_fields(client, pothole):
     [shown] = get_json(client, "requests", extensions="false")
-    assert set(shown) == REQUEST_FIELDS
+    assert set(shown) == set(REQUEST_FIELDS)
 
 
 def test_a_duplicate_names_its_parent_in_extensions(client, city):

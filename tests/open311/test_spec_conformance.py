@@ -16,7 +16,11 @@ from django.utils import timezone
 
 from tests.factories import SYSTEM, make_request
 from tests.open311.api import (
+    ATTRIBUTE_FIELDS,
     BASE,
+    REQUEST_FIELDS,
+    SERVICE_FIELDS,
+    UPDATE_FIELDS,
     W3_DATETIME,
     error_descriptions,
     parse_xml,
@@ -35,46 +39,6 @@ from townhall.servicedesk.services import add_note, change_status
 
 FORMATS = ["json", "xml"]
 GOOD = {"service_code": "POTHOLE", "lat": "40.01", "long": "-75.13", "attribute[SIZE]": "small"}
-
-# The spec's element order, from its XML examples.
-SERVICE_FIELDS = [
-    "service_code",
-    "service_name",
-    "description",
-    "metadata",
-    "type",
-    "keywords",
-    "group",
-]
-ATTRIBUTE_FIELDS = [
-    "variable",
-    "code",
-    "datatype",
-    "required",
-    "datatype_description",
-    "order",
-    "description",
-    "values",
-]
-REQUEST_FIELDS = [
-    "service_request_id",
-    "status",
-    "status_notes",
-    "service_name",
-    "service_code",
-    "description",
-    "agency_responsible",
-    "service_notice",
-    "requested_datetime",
-    "updated_datetime",
-    "expected_datetime",
-    "address",
-    "address_id",
-    "zipcode",
-    "lat",
-    "long",
-    "media_url",
-]
 
 
 def written() -> dict[str, int]:
@@ -582,14 +546,7 @@ def test_invalid_utf8_in_the_query_is_not_a_500(client, city, fmt):
 def test_updates_feed_shape(client, pothole, fmt):
     """mySociety's servicerequestupdates: service_request_updates/request_update, all fields."""
     body = body_of(call(client, "get", "servicerequestupdates", fmt), fmt)
-    fields = [
-        "update_id",
-        "service_request_id",
-        "status",
-        "updated_datetime",
-        "description",
-        "media_url",
-    ]
+    fields = UPDATE_FIELDS
     if fmt == "json":
         validate("service-request-updates", body)
         assert body and all(sorted(u) == sorted(fields) for u in body)
