@@ -4,6 +4,7 @@ verified second factor, signed in on its own test client."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -52,6 +53,14 @@ class People(dict):
         if name not in self._clients:
             self._clients[name] = signed_in(self[name])
         return self._clients[name]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -65,3 +65,20 @@ def test_area_alerts_need_confirming_then_arrive_and_can_be_stopped(
 
 def test_a_forged_link_does_nothing(city):
     assert Client().post("/areas/alerts/not-a-token/confirm/").status_code == 404
+
+
+def test_area_alert_sign_ups_are_rate_limited_so_nobody_can_flood_a_mailbox(
+    city, settings, django_capture_on_commit_callbacks
+):
+    """Each sign-up mails the address typed in; past the follow limit nothing more is sent."""
+    settings.TOWNHALL = {**settings.TOWNHALL, "RATE_LIMITS": {"follow": "2/h"}}
+    client = Client()
+    codes = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(4):
+            response = client.post("/areas/north/follow/", {"email": "victim@example.org"})
+            codes.append(response.status_code)
+    run_worker()
+    assert codes == [200, 200, 429, 429]
+    assert "Too many attempts" in response.content.decode()
+    assert len(mail.outbox) == 2

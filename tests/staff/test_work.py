@@ -241,3 +241,26 @@ def test_failed_messages_are_visible_to_supervisors_and_can_be_resent(people):
     failed.refresh_from_db()
     assert failed.status == NotificationStatus.PENDING
     assert AuditEvent.objects.filter(action="notification.retried").exists()
+
+
+def test_bulk_assign_cannot_hand_a_request_to_someone_outside_its_department(people):
+    """The request page offers only the department's people; the bulk form obeys the same rule."""
+    streetlight = make_request()  # DPW
+    outsider = people["other_staff"]  # works in HS
+    response = people.client("staff").post(
+        "/staff/bulk/",
+        {"ids": [streetlight.public_id], "action": "assign", "assignee": outsider.pk},
+    )
+    assert response.status_code == 302
+    streetlight.refresh_from_db()
+    assert streetlight.assignee is None
+    assert not AuditEvent.objects.filter(action="request.assigned").exists()
+    page = people.client("staff").get(response["Location"]).content.decode()
+    assert "does not work on" in page and streetlight.public_id in page
+    # Someone who works there (or an administrator) can still be given it in bulk.
+    people.client("staff").post(
+        "/staff/bulk/",
+        {"ids": [streetlight.public_id], "action": "assign", "assignee": people["supervisor"].pk},
+    )
+    streetlight.refresh_from_db()
+    assert streetlight.assignee == people["supervisor"]

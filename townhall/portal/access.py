@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from townhall.accounts.ratelimit import client_ip
 from townhall.lib.actors import Actor
-from townhall.portal.ratelimit import client_ip
 
 
 def actor_for(request: HttpRequest) -> Actor:

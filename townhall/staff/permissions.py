@@ -170,6 +170,19 @@ def assignable_people(request: ServiceRequest) -> list[User]:
     return list(people.exclude(role__in=[R.AGENT, R.ANALYST]).distinct().order_by("username"))
 
 
+def not_assignable_to(person: User, requests: list[ServiceRequest]) -> list[str]:
+    """Public ids of ``requests`` that ``person`` may not be given (see
+    :func:`assignable_people`): bulk assignment obeys the same rule as the request page."""
+    allowed: dict[int | None, set[int]] = {}
+    refused = []
+    for request in requests:
+        if request.department_id not in allowed:
+            allowed[request.department_id] = {p.pk for p in assignable_people(request)}
+        if person.pk not in allowed[request.department_id]:
+            refused.append(request.public_id)
+    return refused
+
+
 # --- Navigation (computed here so templates make no decisions) ----------------------------
 
 NAV: list[tuple[str, Any, frozenset[str]]] = [

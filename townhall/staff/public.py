@@ -17,6 +17,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from townhall.accounts import ratelimit
 from townhall.places.models import Area, Jurisdiction
 from townhall.servicedesk.models import AreaFollow, ServiceRequest
 from townhall.servicedesk.notifications import public_summary, track_url
@@ -84,6 +85,10 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
     area = _area(code)
     form = FollowAreaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Every sign-up mails a confirmation link to the address typed in: without a limit
+        # this page would send any number of emails to anyone (the portal's follow limit).
+        if ratelimit.exceeded(request, "follow"):
+            return render(request, "staff/public/too_many.html", {"area": area}, status=429)
         follow_area(
             actor_or_anonymous(request), area, form.cleaned_data["email"], get_language() or ""
         )

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from townhall.accounts import ratelimit
 from townhall.accounts.models import User
 from townhall.accounts.services import redeem_sign_in_link, request_sign_in_link
-from townhall.portal import ratelimit
 from townhall.portal.access import actor_for, language_of
 from townhall.portal.forms import EmailForm
 from townhall.portal.views.errors import too_many_requests

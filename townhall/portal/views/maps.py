@@ -9,9 +9,9 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from townhall.accounts import ratelimit
 from townhall.places.geometry import parse_geometry
 from townhall.places.models import Area, Jurisdiction
-from townhall.portal import ratelimit
 from townhall.servicedesk.models import ServiceRequest
 
 # About 5 m: invisible at street zoom, and it keeps the outlines a few kilobytes.

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from townhall.accounts import ratelimit
 from townhall.budgeting import ideas
 from townhall.budgeting.models import (
     BudgetUnit,
@@ -50,7 +51,6 @@ from townhall.budgeting.services import (
     withdraw_proposal,
     withdraw_support,
 )
-from townhall.portal import ratelimit
 from townhall.portal.access import actor_for
 from townhall.portal.views.errors import too_many_requests
 from townhall.portal.views.maps import map_config

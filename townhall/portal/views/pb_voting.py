@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from townhall.accounts import ratelimit
 from townhall.budgeting import voting
 from townhall.budgeting.models import (
     BallotKind,
@@ -50,7 +51,6 @@ from townhall.budgeting.models import (
 )
 from townhall.budgeting.money import CURRENCY_SIGNS
 from townhall.budgeting.services import cast_ballot
-from townhall.portal import ratelimit
 from townhall.portal.access import actor_for
 from townhall.portal.views.errors import too_many_requests
 from townhall.portal.views.pb_ideas import money

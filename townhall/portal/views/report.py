@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from townhall.accounts import ratelimit
 from townhall.places.models import Area, Jurisdiction
-from townhall.portal import ratelimit
 from townhall.portal.access import actor_for, language_of
 from townhall.portal.forms import LocationForm, ReportDetailsForm, ServiceSearchForm
 from townhall.portal.views.errors import too_many_requests

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from townhall.portal import ratelimit
+from townhall.accounts import ratelimit
 from townhall.portal.access import actor_for, language_of
 from townhall.portal.forms import EmailForm, TrackForm
 from townhall.portal.views.errors import too_many_requests

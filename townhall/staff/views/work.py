@@ -66,6 +66,7 @@ from townhall.staff.permissions import (
     can_work,
     forbidden,
     nav_for,
+    not_assignable_to,
     page,
     requests_for,
 )
@@ -370,7 +371,19 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return forbidden(request)
     action, who = form.cleaned_data["action"], actor(request)
     if action == "assign":
-        count = bulk_assign(who, workable, form.cleaned_data["assignee"])
+        assignee = form.cleaned_data["assignee"]
+        outside = not_assignable_to(assignee, workable) if assignee is not None else []
+        if outside:
+            messages.error(
+                request,
+                _("%(name)s does not work on %(ids)s: nothing was assigned.")
+                % {
+                    "name": assignee.get_full_name() or assignee.username,
+                    "ids": ", ".join(outside),
+                },
+            )
+            return redirect(back)
+        count = bulk_assign(who, workable, assignee)
         messages.success(request, _("%(n)d requests assigned.") % {"n": count})
     elif action == "status":
         count, refused = bulk_change_status(

@@ -1,5 +1,8 @@
 """A small per-client limiter on writes, counted in Django's cache (fixed windows).
 
+It lives here, below the faces, so that the portal and the public area pages (served by
+``staff``) count against the same limits.
+
 Limits are settings (``TOWNHALL["RATE_LIMITS"]``, e.g. ``"10/h"``) so that an operator can
 loosen them for a call centre's shared address or tighten them under abuse.
 """
