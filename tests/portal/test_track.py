@@ -51,6 +51,15 @@ def test_sensitive_requests_never_show_place_description_or_photos(client, city)
     assert "Northside" in page  # the area is enough to show the city is working on it
 
 
+def test_staff_notes_on_sensitive_requests_stay_off_the_public_page(client, city):
+    """As in the Open311 API: a public note can still name or place a person."""
+    report = make_request("HOMELESS_OUTREACH", description="Person in the park")
+    change_status(SYSTEM, report, Status.ACKNOWLEDGED, "Met Jo by the east gate")
+    page = client.get(f"/requests/{report.public_id}/").content.decode()
+    assert "east gate" not in page
+    assert "Request received" in page  # the standard notes are not anyone's words
+
+
 def test_following_by_email_needs_confirmation_then_sends_updates(
     client, city, immediate_tasks, django_capture_on_commit_callbacks
 ):

@@ -44,8 +44,7 @@ def detail(
     )
     sensitive = report.service.is_sensitive
     timeline = [
-        (u, _(u.description) if u.description in SYSTEM_NOTES else u.description)
-        for u in report.updates.filter(is_public=True)
+        (u, _public_note(u.description, sensitive)) for u in report.updates.filter(is_public=True)
     ]
     user = request.user
     following = (
@@ -67,6 +66,15 @@ def detail(
         },
         status=400 if follow_form is not None else 200,
     )
+
+
+def _public_note(text: str, sensitive: bool) -> str:
+    """A timeline entry's words as the public may read them. Staff notes on a sensitive
+    request can name or place a person, so only the standard notes are shown there (the
+    Open311 API hides them the same way)."""
+    if text in SYSTEM_NOTES:
+        return _(text)
+    return "" if sensitive else text
 
 
 @require_POST
