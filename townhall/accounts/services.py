@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -218,3 +220,26 @@ def reset_second_factor(actor: Actor, user: User) -> None:
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         record(actor, "auth.2fa_reset", user)
+
+
+# The personal-data register's promise for sign-in records (privacy/registry.py).
+SIGN_IN_LOG_RETENTION = timedelta(days=90)
+
+
+def purge_sign_in_records(actor: Actor) -> dict[str, int]:
+    """Delete expired sessions and sign-in throttling records and logs past 90 days.
+
+    Sessions past their expiry are useless to anyone but an attacker with the database;
+    django-axes keeps its attempts and logs forever unless someone deletes them.
+    """
+    now = timezone.now()
+    old = {"attempt_time__lt": now - SIGN_IN_LOG_RETENTION}
+    with transaction.atomic():
+        counts = {
+            "sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
+            "sign_in_attempts": AccessAttempt.objects.filter(**old).delete()[0],
+            "sign_in_logs": AccessLog.objects.filter(**old).delete()[0]
+            + AccessFailureLog.objects.filter(**old).delete()[0],
+        }
+        record(actor, "privacy.sign_in_records_purged", None, **counts)
+    return counts

@@ -39,13 +39,13 @@ REGISTRY: tuple[PersonalData, ...] = (
     ),
     PersonalData(
         "audit.AuditEvent",
-        ("actor", "actor_label", "ip"),
+        ("actor", "actor_label", "ip", "data"),
         _("Accountability for staff actions and security investigations."),
         _("Seven years (records retention schedule)."),
     ),
     PersonalData(
         "servicedesk.ServiceRequest",
-        ("description", "lat", "lon", "address"),
+        ("description", "attributes", "lat", "lon", "address"),
         _(
             "Describe and locate the problem. Free text and exact location may identify a "
             "person; sensitive services never publish them."
@@ -162,6 +162,70 @@ REGISTRY: tuple[PersonalData, ...] = (
         ("first_by", "second_by"),
         _("Which staff members typed in a paper ballot (double entry)."),
         _("Kept with the process."),
+    ),
+    PersonalData(
+        "servicedesk.RequestUpdate",
+        ("author_label", "description"),
+        _(
+            "A request's timeline: which staff member or channel changed it, and their "
+            "notes. Public notes are shown with the request (not for sensitive services); "
+            "internal ones only to staff."
+        ),
+        _("Kept with the request."),
+    ),
+    PersonalData(
+        "servicedesk.ServiceRequest",
+        ("status_notes",),
+        _("The latest public note from staff, shown with the request."),
+        _("Kept with the request."),
+    ),
+    PersonalData(
+        "budgeting.DeliveryUpdate",
+        ("author",),
+        _("Which staff member posted an update on a funded project's delivery (not published)."),
+        _("Kept with the process."),
+    ),
+    PersonalData(
+        "admin.LogEntry",
+        ("user",),
+        _("Which administrator changed what in the administration site."),
+        _("Seven years (records retention schedule)."),
+    ),
+    PersonalData(
+        "sessions.Session",
+        ("session_data",),
+        _("Keep someone signed in, and a voter's or reporter's progress through a form."),
+        _("Until sign-out or expiry; expired sessions are deleted daily."),
+    ),
+    PersonalData(
+        "otp_totp.TOTPDevice",
+        ("user", "key"),
+        _("The second sign-in step for staff (an authenticator app)."),
+        _("While the account is active; an administrator's reset deletes it."),
+    ),
+    PersonalData(
+        "otp_static.StaticDevice",
+        ("user",),
+        _("The second sign-in step for staff (one-time recovery codes)."),
+        _("While the account is active; an administrator's reset deletes it."),
+    ),
+    PersonalData(
+        "axes.AccessAttempt",
+        ("username", "ip_address", "user_agent"),
+        _("Slow down password guessing: failed staff sign-ins by name and address."),
+        _("Until a successful sign-in or the cool-off; deleted after 90 days at the latest."),
+    ),
+    PersonalData(
+        "axes.AccessLog",
+        ("username", "ip_address", "user_agent"),
+        _("Security investigations: staff sign-ins and sign-outs."),
+        _("Deleted after 90 days."),
+    ),
+    PersonalData(
+        "axes.AccessFailureLog",
+        ("username", "ip_address", "user_agent"),
+        _("Security investigations: failed staff sign-ins."),
+        _("Deleted after 90 days."),
     ),
 )
 

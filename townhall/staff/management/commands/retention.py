@@ -2,8 +2,9 @@
 
 Run it daily from cron (``0 3 * * * townhall retention``) or a systemd timer. It applies
 the periods the personal-data register promises (``townhall/privacy/registry.py``) for
-the service desk (reporter contacts, follows, area alerts) and the assistant's
-transcripts, each in one transaction with an audit event. It lives with the back office
+the service desk (reporter contacts, follows, area alerts), the assistant's transcripts,
+expired sessions and sign-in records (django-axes), each in one transaction with an audit
+event. It lives with the back office
 because it spans domain apps, which do not import each other.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from townhall.accounts.services import purge_sign_in_records
 from townhall.assistant.services import purge_transcripts
 from townhall.lib.actors import Actor
 from townhall.servicedesk.services import apply_retention
@@ -25,7 +27,10 @@ class Command(BaseCommand):
         actor = Actor.system("retention")
         desk = apply_retention(actor)
         conversations = purge_transcripts(actor)
+        sign_in = purge_sign_in_records(actor)
         self.stdout.write(
             f"retention: reporter contacts {desk.contacts}, follows {desk.follows}, "
-            f"area alerts {desk.area_alerts}, assistant conversations {conversations}"
+            f"area alerts {desk.area_alerts}, assistant conversations {conversations}, "
+            f"expired sessions {sign_in['sessions']}, sign-in records "
+            f"{sign_in['sign_in_attempts'] + sign_in['sign_in_logs']}"
         )
