@@ -31,6 +31,17 @@ def test_apikey_revoke_by_prefix(capsys):
     assert ApiKey.objects.verify(raw) is None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_apikey_revoke_takes_the_prefix_as_list_prints_it(capsys):
+    main(["apikey", "create", "Old app"])
+    raw = capsys.readouterr().out.strip()
+    main(["apikey", "list"])
+    shown = next(word for word in capsys.readouterr().out.split() if word.startswith("th_"))
+    assert shown.endswith("…")
+    main(["apikey", "revoke", shown])
+    assert ApiKey.objects.verify(raw) is None
+
+
 def test_help_lists_the_operator_commands(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out

@@ -31,6 +31,10 @@ def _gunicorn_args(bind: str, workers: int, threads: int) -> list[str]:
         "townhall.accesslog.RedactingLogger",
         "--graceful-timeout",
         "10",
+        # gunicorn's longest request line (its default is 4,094 bytes): room for ~500
+        # request ids in one Open311 service_request_id list.
+        "--limit-request-line",
+        "8190",
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]

@@ -191,6 +191,15 @@ EMAIL_BACKEND = env.string("EMAIL_BACKEND") or (
     else "django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# The SMTP server for the smtp backend (production's default); EMAIL_HOST_PASSWORD may
+# come from EMAIL_HOST_PASSWORD_FILE like any secret.
+EMAIL_HOST = env.string("EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = env.integer("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env.boolean("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "311@riverton.example") or ""
 
 # Limits at the edges (bytes, characters, counts). Explicit settings, not magic numbers.

@@ -2,7 +2,7 @@
 
 Every located request carries ``geocell``, the number of the fixed lat/lon grid cell it is
 in (cells of ``CELL_DEG`` degrees, about 280 m north–south). A search for a radius lists
-the few cells its bounding box touches (3×3 or 3×4 for the default 250 m) and asks the
+the few cells its bounding box touches (2×3 to 3×4 for the default 250 m at 40° N) and asks the
 index ``(geocell, service, requested_at)`` for those cells only; exact distances are then
 computed on that handful of rows. No table scan, on SQLite or PostgreSQL, and no spatial
 extension needed.

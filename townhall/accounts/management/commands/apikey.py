@@ -40,8 +40,10 @@ class Command(BaseCommand):
                     f"{key.prefix}…  {state:8}  {key.created_at:%Y-%m-%d}  {key.name}"
                 )
         else:
-            matches = list(ApiKey.objects.active().filter(prefix=options["prefix"]))
+            # `list` prints prefixes with a trailing ellipsis; accept them pasted as shown.
+            prefix = options["prefix"].strip().rstrip("…").rstrip(".")
+            matches = list(ApiKey.objects.active().filter(prefix=prefix))
             if len(matches) != 1:
-                raise CommandError(f"no single active key has the prefix {options['prefix']!r}")
+                raise CommandError(f"no single active key has the prefix {prefix!r}")
             revoke_api_key(actor, matches[0])
             self.stdout.write(f"Revoked {matches[0]}.")
