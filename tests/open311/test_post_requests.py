@@ -247,6 +247,35 @@ def test_every_attribute_problem_is_its_own_error(app_client, api_key):
 
 
 @pytest.mark.usefixtures("nothing_written")
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_unreadable_and_invalid_parts_are_reported_in_one_answer(app_client, api_key, fmt):
+    """One entry per problem, all at once: a client should not fix its request in rounds."""
+    response = post(
+        app_client,
+        fmt,
+        api_key=api_key,
+        service_code="POTHOLE",
+        lat="abc",
+        long="-75.13",
+        description="x" * 4001,
+        email="not-an-email",
+        **{"attribute[DEPTH_CM]": "deep", "attribute[COLOUR]": "red"},
+    )
+    assert response.status_code == 400
+    problems = error_descriptions(response)
+    assert problems[0] == "lat must be a decimal number"
+    assert set(problems[1:]) >= {
+        "description is longer than 4000 characters",
+        "attribute SIZE is required",
+        "attribute DEPTH_CM: 'deep' is not a number",
+        "attribute COLOUR is not defined for POTHOLE",
+    }
+    assert any("email" in p for p in problems)
+    assert not any("location" in p or "together" in p for p in problems)
+    assert len(problems) == len(set(problems))
+
+
+@pytest.mark.usefixtures("nothing_written")
 def test_a_string_answer_with_a_line_break_is_400(app_client, api_key):
     """GeoReport v2: a string is "a string of characters without line breaks"."""
     response = post(

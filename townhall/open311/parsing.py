@@ -271,6 +271,10 @@ class RequestForm:
     attributes: dict[str, Any]
     contact: ContactInput
     photos: tuple[PhotoInput, ...]
+    # Wire-level problems (unreadable numbers, malformed parameters, bad uploads), and
+    # whether a coordinate was among them (then the location cannot be checked further).
+    problems: tuple[str, ...] = ()
+    location_unreadable: bool = False
 
     def as_input(self, service: Service) -> RequestInput:
         return RequestInput(
@@ -292,10 +296,15 @@ class RequestForm:
 def parse_request_form(
     params: Params, body: QueryDict, files: Iterable[UploadedFile]
 ) -> RequestForm:
-    """Every wire-level problem at once (one error each), or the parsed form."""
+    """The parsed form with every wire-level problem listed (one error each).
+
+    The caller adds the catalogue's own checks before answering, so that a client hears
+    about every problem of its request in one answer, not in rounds.
+    """
     problems: list[str] = []
     lat = _coordinate("lat", params.get("lat"), problems)
     lon = _coordinate("long", params.get("long"), problems)
+    location_unreadable = bool(problems)
     for name, limit in FIELD_LIMITS.items():
         if len(params.get(name)) > limit:
             problems.append(f"{name} is longer than {limit} characters")
@@ -307,8 +316,6 @@ def parse_request_form(
         # Text where a file belongs: filing without the photo would lose it silently.
         problems.append("media must be a file sent in a multipart/form-data body")
     photos = _photos(list(files), problems)
-    if problems:
-        raise ApiError(400, *problems)
     return RequestForm(
         lat=lat,
         lon=lon,
@@ -327,6 +334,8 @@ def parse_request_form(
             account_id=params.get("account_id"),
         ),
         photos=photos,
+        problems=tuple(problems),
+        location_unreadable=location_unreadable,
     )
 
 

@@ -25,6 +25,7 @@ from townhall.open311 import queries
 from townhall.open311.parsing import (
     ApiError,
     Params,
+    RequestForm,
     bad_request,
     parse_flag,
     parse_page,
@@ -45,8 +46,9 @@ from townhall.open311.serializers import (
     update_data,
 )
 from townhall.servicedesk.inputs import InvalidInput
-from townhall.servicedesk.models import ServiceRequest, ServiceType
+from townhall.servicedesk.models import Service, ServiceRequest, ServiceType
 from townhall.servicedesk.services import submit_request
+from townhall.servicedesk.validation import check_request
 
 logger = logging.getLogger(__name__)
 
@@ -192,12 +194,27 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     service = queries.find_service(jurisdiction, code)
     uploads = request.FILES.getlist("media") + request.FILES.getlist("media[]")
     form = parse_request_form(params, body, uploads)
+    if form.problems:
+        raise ApiError(400, *form.problems, *_catalogue_problems(form, service))
     actor = Actor(label=f"api:{key.name}", api_key_id=key.pk, ip=_client_ip(request), channel="app")
     try:
         created = submit_request(actor, form.as_input(service))
     except InvalidInput as invalid:
         raise ApiError(400, problems=[(p.code, p.message) for p in invalid.problems]) from None
     return render([_receipt(created, form.contact.account_id)], fmt, "service_requests")
+
+
+def _catalogue_problems(form: RequestForm, service: Service) -> list[str]:
+    """What the service desk would also refuse in a form with wire-level problems: the
+    answers to the service's questions, the description, the contact, and the location
+    unless its coordinates could not even be read (that error is already listed)."""
+    _cleaned, _area, problems = check_request(form.as_input(service))
+    return [
+        problem.message
+        for problem in problems
+        if not (form.location_unreadable and problem.field == "location")
+        and problem.message not in form.problems
+    ]
 
 
 def _authorise(raw_key: str) -> ApiKey:
