@@ -65,7 +65,19 @@ PLAIN_WORDS = {
     ),
     "servicedesk.ServiceRequest": (
         gettext_lazy("The problem you report"),
-        gettext_lazy("description, address and position on the map"),
+        gettext_lazy(
+            "description, answers to the service's questions, address and position on the map"
+        ),
+    ),
+    "servicedesk.ServiceRequest:status_notes": (
+        gettext_lazy("Notes from staff on a request"),
+        gettext_lazy("the latest public note from staff"),
+    ),
+    "servicedesk.RequestUpdate": (
+        gettext_lazy("A request's timeline"),
+        gettext_lazy(
+            "who changed a request (a staff member's name or the channel) and their notes"
+        ),
     ),
     "servicedesk.Follow": (
         gettext_lazy("Following a request"),
@@ -102,6 +114,64 @@ PLAIN_WORDS = {
     "assistant.Handover": (
         gettext_lazy("Handing a conversation to a person"),
         gettext_lazy("which member of staff took the conversation over"),
+    ),
+    "budgeting.Project": (
+        gettext_lazy("Ideas for participatory budgeting"),
+        gettext_lazy("who proposed an idea, its description and its place"),
+    ),
+    "budgeting.ProjectPhoto": (
+        gettext_lazy("Photos of ideas"),
+        gettext_lazy("the photos added to an idea, re-encoded without location or camera details"),
+    ),
+    "budgeting.Comment": (
+        gettext_lazy("Comments on ideas"),
+        gettext_lazy("who wrote each comment, and its text"),
+    ),
+    "budgeting.Support": (
+        gettext_lazy("Supporting ideas"),
+        gettext_lazy("which ideas you supported"),
+    ),
+    "budgeting.CensusEntry": (
+        gettext_lazy("Who may vote"),
+        gettext_lazy(
+            "a keyed digest of your identity number, your district, and whether you have voted"
+        ),
+    ),
+    "budgeting.PaperEntry": (
+        gettext_lazy("Paper ballots typed in"),
+        gettext_lazy("which members of staff typed in each paper ballot"),
+    ),
+    "budgeting.DeliveryUpdate": (
+        gettext_lazy("Updates on a project's delivery"),
+        gettext_lazy("the member of staff who posted each update"),
+    ),
+    "admin.LogEntry": (
+        gettext_lazy("Changes in the administration site"),
+        gettext_lazy("the administrator who made each change"),
+    ),
+    "sessions.Session": (
+        gettext_lazy("Sessions"),
+        gettext_lazy("who is signed in, and your progress through a form"),
+    ),
+    "otp_totp.TOTPDevice": (
+        gettext_lazy("Staff authenticator apps"),
+        gettext_lazy("the member of staff and their app's secret key"),
+    ),
+    "otp_static.StaticDevice": (
+        gettext_lazy("Staff recovery codes"),
+        gettext_lazy("the member of staff and their one-time recovery codes"),
+    ),
+    "axes.AccessAttempt": (
+        gettext_lazy("Failed staff sign-ins"),
+        gettext_lazy("the user name, internet (IP) address and browser"),
+    ),
+    "axes.AccessLog": (
+        gettext_lazy("Staff sign-in log"),
+        gettext_lazy("the user name, internet (IP) address and browser"),
+    ),
+    "axes.AccessFailureLog": (
+        gettext_lazy("Staff sign-in failure log"),
+        gettext_lazy("the user name, internet (IP) address and browser"),
     ),
 }
 
