@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.browser.axe import violations
 from tests.browser.conftest import PHONE, shoot
@@ -42,18 +43,18 @@ def test_report_journey_pages_in_every_state(town, page, settings):
     page.goto("/report/POTHOLE/?step=location")
     check(page, "location: error", failures, "report-location-error")
     page.goto(f"/report/POTHOLE/details/?{PIN}")
-    assert page.get_by_text("Is it one of these?").is_visible()
+    expect(page.get_by_text("Is it one of these?")).to_be_visible()
     check(page, "details: empty with duplicates", failures, "report-details")
     page.get_by_label("Email address").fill("ana@")
     page.get_by_role("button", name="Send report").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert page.title().startswith("Error:")
     check(page, "details: errors", failures, "report-details-error")
     page.get_by_label("Smaller than a plate").check()
     page.get_by_label("Email address").fill("ana@example.com")
     page.get_by_label("Depth in cm").fill("5")
     page.get_by_role("button", name="Send report").click()
-    assert page.get_by_role("heading", name="Report sent").is_visible()
+    expect(page.get_by_role("heading", name="Report sent")).to_be_visible()
     check(page, "sent", failures, "report-sent")
     assert failures == [], "\n".join(failures)
 
@@ -75,7 +76,7 @@ def test_track_browse_and_account_pages_in_every_state(town, page):
     check(page, "request: follow error", failures)
     page.get_by_label("Email address").fill("neighbour@example.com")
     page.get_by_role("button", name="Follow this request").click()
-    assert page.get_by_role("status").filter(has_text="Check your email").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Check your email")).to_be_visible()
     check(page, "request: follow sent", failures)
     page.goto(f"/requests/{outreach.public_id}/")
     check(page, "request: sensitive", failures)
@@ -93,7 +94,7 @@ def test_track_browse_and_account_pages_in_every_state(town, page):
     page.goto(path)
     check(page, "sign in: confirm", failures)
     page.get_by_role("button", name="Sign in now").click()
-    assert page.get_by_role("heading", name="My requests").is_visible()
+    expect(page.get_by_role("heading", name="My requests")).to_be_visible()
     check(page, "my requests", failures, "my-requests")
     for url, name in (("/accessibility/", "accessibility"), ("/privacy/", "privacy")):
         page.goto(url)
@@ -111,13 +112,13 @@ def test_spanish_pages_and_the_rate_limit_page(town, open_session, settings):
     check(page, "es: home", failures, "es-home")
     page.goto(f"/report/POTHOLE/details/?{PIN}")
     page.get_by_role("button", name="Enviar informe").click()
-    assert page.get_by_role("heading", name="Hay un problema").is_visible()
+    expect(page.get_by_role("heading", name="Hay un problema")).to_be_visible()
     check(page, "es: details errors", failures, "es-report-details-error")
     settings.TOWNHALL = {**settings.TOWNHALL, "RATE_LIMITS": {"sign_in": "0/h"}}
     page.goto("/login/")
     page.get_by_label("Correo electrónico").fill("ana@example.com")
     page.get_by_role("button", name="Enviarme un enlace para iniciar sesión").click()
-    assert page.get_by_role("heading", name="Demasiados intentos").is_visible()
+    expect(page.get_by_role("heading", name="Demasiados intentos")).to_be_visible()
     check(page, "es: 429", failures)
     assert failures == [], "\n".join(failures)
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.browser.axe import violations
 from tests.browser.conftest import PHONE, shoot
@@ -57,7 +58,7 @@ def test_budgeting_pages_in_every_state(process, page):
     page.goto("/budgeting/")
     check(page, "processes", failures, "pb-processes")
     page.get_by_role("link", name=process.title).click()
-    assert page.get_by_role("heading", name="Now: Idea collection").is_visible()
+    expect(page.get_by_role("heading", name="Now: Idea collection")).to_be_visible()
     check(page, "process", failures, "pb-process")
     page.goto(f"/budgeting/{process.slug}/projects/")
     page.locator(".leaflet-interactive").first.wait_for()
@@ -71,14 +72,14 @@ def test_budgeting_pages_in_every_state(process, page):
     sign_in(page)
     page.wait_for_url(f"**/budgeting/{process.slug}/projects/4/")
     page.get_by_role("button", name="Support this idea").click()
-    assert page.get_by_text("1 person supports this idea.").is_visible()
+    expect(page.get_by_text("1 person supports this idea.")).to_be_visible()
     check(page, "project: supported", failures)
     page.get_by_role("button", name="Publish comment").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     check(page, "project: comment error", failures, "pb-project-comment-error")
     page.get_by_label("Your comment").fill("Yes please, the park needs shade.")
     page.get_by_role("button", name="Publish comment").click()
-    assert page.get_by_text("Yes please, the park needs shade.").is_visible()
+    expect(page.get_by_text("Yes please, the park needs shade.")).to_be_visible()
     check(page, "project: commented", failures)
 
     page.goto(f"/budgeting/{process.slug}/propose/")
@@ -101,7 +102,7 @@ def test_budgeting_pages_in_every_state(process, page):
     )
     page.get_by_label("What photo 1 shows").fill("The river path without any shade")
     page.get_by_role("button", name="Publish my idea").click()
-    assert page.get_by_role("heading", name="Shade trees on the river path").is_visible()
+    expect(page.get_by_role("heading", name="Shade trees on the river path")).to_be_visible()
     # The photo has loaded (decoded to real pixels), however long the server took.
     page.wait_for_function("() => document.querySelector('.photos img')?.complete")
     assert page.locator(".photos img").evaluate("img => img.naturalWidth") > 0
@@ -128,10 +129,10 @@ def test_a_funded_project_with_its_delivery(town, page):
     page.goto(f"/budgeting/{process.slug}/")
     check(page, "process: results", failures, "pb-process-results")
     page.goto(f"/budgeting/{process.slug}/projects/1/")
-    assert page.get_by_text("Progress: 60% done").is_visible()
+    expect(page.get_by_text("Progress: 60% done")).to_be_visible()
     check(page, "project: funded", failures, "pb-project-funded")
     page.goto(f"/budgeting/{process.slug}/projects/2/")
-    assert page.get_by_text("The street is being rebuilt next year.").is_visible()
+    expect(page.get_by_text("The street is being rebuilt next year.")).to_be_visible()
     check(page, "project: rejected", failures)
     assert failures == [], "\n".join(failures)
 
@@ -169,7 +170,7 @@ def test_without_javascript_the_list_and_a_proposal_by_address(process, open_ses
     page = open_session(java_script_enabled=False).page
     page.goto(f"/budgeting/{process.slug}/projects/")
     assert not page.locator("#projects-map").is_visible()
-    assert page.get_by_role("link", name="Tree planting (Northside)").is_visible()
+    expect(page.get_by_role("link", name="Tree planting (Northside)")).to_be_visible()
     page.get_by_label("Budget").select_option(label="Southside")
     page.get_by_role("button", name="Show").click()
     assert not page.get_by_role("link", name="Tree planting (Northside)").is_visible()
@@ -183,7 +184,7 @@ def test_without_javascript_the_list_and_a_proposal_by_address(process, open_ses
     page.get_by_label("Estimated cost").fill("3000.50")
     page.get_by_label("Address or description of the place").fill("Oak St playground")
     page.get_by_role("button", name="Publish my idea").click()
-    assert page.get_by_role("heading", name="A drinking fountain").is_visible()
+    expect(page.get_by_role("heading", name="A drinking fountain")).to_be_visible()
     project = Project.objects.get(title="A drinking fountain")
     assert project.lat is None and project.address == "Oak St playground"
     assert project.estimated_cost == 3000_50

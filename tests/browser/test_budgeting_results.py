@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from playwright.sync_api import expect
 
 from tests.browser.axe import violations
 from tests.browser.conftest import PHONE, shoot
@@ -61,20 +62,20 @@ def riverton_vote(town):
 def test_results_pages_are_accessible(rembertow, riverton_vote, page):
     failures: list[str] = []
     page.goto(f"/budgeting/{riverton_vote.slug}/results/")
-    assert page.get_by_role("heading", name="Results not published yet").is_visible()
+    expect(page.get_by_role("heading", name="Results not published yet")).to_be_visible()
     check(page, "not yet", failures)
 
     count_process(ACTOR, riverton_vote)
     publish_results(ACTOR, riverton_vote)
     page.goto(f"/budgeting/{riverton_vote.slug}/results/")
-    assert page.get_by_role("heading", name="Results in each budget").is_visible()
+    expect(page.get_by_role("heading", name="Results in each budget")).to_be_visible()
     check(page, "several budgets", failures, "pb-results-overview")
     page.get_by_role("link", name="Citywide", exact=True).click()
-    assert page.get_by_role("heading", name="Results for Citywide").is_visible()
+    expect(page.get_by_role("heading", name="Results for Citywide")).to_be_visible()
     check(page, "one budget of several", failures, "pb-results-unit")
 
     page.goto("/budgeting/rembertow/results/")
-    assert page.get_by_role("heading", name="Winning projects").is_visible()
+    expect(page.get_by_role("heading", name="Winning projects")).to_be_visible()
     page.get_by_text("How to recount this file").first.click()  # open the details
     check(page, "a real election", failures, "pb-results-rembertow")
     assert failures == [], "\n".join(failures)
@@ -123,7 +124,7 @@ def test_back_office_count_and_import_pages_are_accessible(riverton_vote, open_s
     page.goto(f"/staff/budgeting/{riverton_vote.slug}/results/")
     check(page, "staff: before the count", failures)
     page.get_by_role("button", name="Count the votes").click()
-    assert page.get_by_role("button", name="Publish the results").is_visible()
+    expect(page.get_by_role("button", name="Publish the results")).to_be_visible()
     check(page, "staff: preview", failures, "staff-pb-results")
     page.goto("/staff/budgeting/new/import/")
     check(page, "staff: import", failures)
@@ -132,6 +133,6 @@ def test_back_office_count_and_import_pages_are_accessible(riverton_vote, open_s
         files=[{"name": "bad.pb", "mimeType": "text/plain", "buffer": b"META\nkey;value\n"}]
     )
     page.get_by_role("button", name="Import").click()
-    assert page.get_by_text("bad.pb: missing PROJECTS section").is_visible()
+    expect(page.get_by_text("bad.pb: missing PROJECTS section")).to_be_visible()
     check(page, "staff: import error", failures, "staff-pb-import-error")
     assert failures == [], "\n".join(failures)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from tests.browser.axe import violations
 from tests.browser.conftest import shoot
@@ -113,7 +114,7 @@ def test_review_moderation_and_delivery_pages(processes, open_session, live_serv
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/proposals/{first.pk}/")
-    assert page.get_by_text(f"{first.code} was rejected.").is_visible()
+    expect(page.get_by_text(f"{first.code} was rejected.")).to_be_visible()
     assert Project.objects.get(pk=first.pk).status == ProjectStatus.REJECTED
     check(page, "review project: rejected", failures)
     page.goto(f"/staff/budgeting/{slug}/comments/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from tests.browser.axe import violations
 from tests.browser.conftest import PHONE, shoot
@@ -87,7 +88,7 @@ def test_ballot_pages_of_every_kind_are_accessible_in_every_state(ballots, open_
         check(page, f"{kind} sign-in", failures, f"vote-sign-in-{kind}")
         page.get_by_label("Voting code").fill("ABCD-EFGH-JKMN")
         page.get_by_role("button", name="Continue with my code").click()
-        assert page.get_by_role("heading", name="There is a problem").is_visible()
+        expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
         assert page.title().startswith("Error:")
         check(page, f"{kind} sign-in error", failures)
         sign_in(page, process, codes[0])
@@ -97,7 +98,7 @@ def test_ballot_pages_of_every_kind_are_accessible_in_every_state(ballots, open_
         check(page, f"{kind} ballot empty", failures, f"vote-ballot-{kind}")
         make_a_mistake(page, kind, first, second, third)
         page.get_by_role("button", name="Review my vote").click()
-        assert page.get_by_role("heading", name="There is a problem").is_visible()
+        expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
         check(page, f"{kind} ballot error", failures, f"vote-ballot-error-{kind}")
         fill_correctly(page, kind, first, second, third)
         page.get_by_role("button", name="Review my vote").click()
@@ -168,7 +169,7 @@ def test_a_whole_vote_without_javascript(ballots, open_session):
     page.get_by_role("button", name="Review my vote").click()
     page.get_by_role("button", name="Confirm my vote").click()
     page.get_by_role("heading", name="Your vote is recorded").wait_for()
-    assert page.get_by_text("You can change it until").is_visible()
+    expect(page.get_by_text("You can change it until")).to_be_visible()
     assert Ballot.objects.get(unit=unit).projects == sorted([half.pk, third.pk])
     page.get_by_role("button", name="Finish and sign out of voting").click()
     page.get_by_text("You have signed out of voting").wait_for()
@@ -211,13 +212,13 @@ def test_back_office_voting_pages_in_every_state(ballots, open_session, live_ser
         {**upload, "buffer": b"identifier,district\nA1,north\nA2,mars\n"}
     )
     page.get_by_role("button", name="Upload").click()
-    assert page.get_by_text("Line 3:").is_visible()
+    expect(page.get_by_text("Line 3:")).to_be_visible()
     check(page, "census: line errors", failures, "staff-vote-census-errors")
     page.get_by_label("Census file (CSV)").set_input_files(
         {**upload, "buffer": b"identifier,district\nA1,north\nA2,south\n"}
     )
     page.get_by_role("button", name="Upload").click()
-    assert page.get_by_text("2 people added.").is_visible()
+    expect(page.get_by_text("2 people added.")).to_be_visible()
     check(page, "census: imported", failures)
     page.goto(f"{base}/codes/")
     check(page, "codes", failures, "staff-vote-codes")
@@ -228,7 +229,7 @@ def test_back_office_voting_pages_in_every_state(ballots, open_session, live_ser
     page.get_by_role("button", name="Make codes and show the letters").click()
     assert page.locator("article.letter").count() == 2
     check(page, "letters", failures, "staff-vote-letters")
-    assert page.get_by_role("button", name="Print the letters").is_visible()
+    expect(page.get_by_role("button", name="Print the letters")).to_be_visible()
     page.emulate_media(media="print")
     assert page.locator("header.bar").is_hidden()
     assert page.locator("article.letter").first.evaluate(
@@ -243,21 +244,21 @@ def test_back_office_voting_pages_in_every_state(ballots, open_session, live_ser
     page.get_by_label("Sheet number").fill("S-9")
     page.get_by_label(f"{first.code} · {first.title}").check()
     page.get_by_role("button", name="Save this entry").click()
-    assert page.get_by_text("first entry saved").is_visible()
+    expect(page.get_by_text("first entry saved")).to_be_visible()
     check(page, "paper: saved", failures)
     clerk = as_staff(open_session, live_server, Role.AGENT, "cy")
     clerk.goto(f"{base}/paper/")
     clerk.get_by_label("Sheet number").fill("S-9")
     clerk.get_by_label(f"{second.code} · {second.title}").check()
     clerk.get_by_role("button", name="Save this entry").click()
-    assert clerk.get_by_text("the two entries disagree").is_visible()
+    expect(clerk.get_by_text("the two entries disagree")).to_be_visible()
     page.goto(f"{base}/paper/mismatches/")
     check(page, "mismatches", failures, "staff-vote-mismatches")
     page.get_by_role("link", name="Sheet S-9").click()
     check(page, "resolve", failures, "staff-vote-resolve")
     page.get_by_label(f"{second.code} · {second.title}").check()
     page.get_by_role("button", name="Record the ballot").click()
-    assert page.get_by_text("Sheet S-9 is resolved.").is_visible()
+    expect(page.get_by_text("Sheet S-9 is resolved.")).to_be_visible()
     page.goto(f"{base}/paper/voters/")
     check(page, "paper voters", failures, "staff-vote-paper-voters")
     page.get_by_label("Identity number").fill("nobody")
@@ -265,5 +266,5 @@ def test_back_office_voting_pages_in_every_state(ballots, open_session, live_ser
     check(page, "paper voters: error", failures)
     page.get_by_label("Identity number").fill("a-1")
     page.get_by_role("button", name="Mark as voted on paper").click()
-    assert page.get_by_text("Marked as voted on paper").is_visible()
+    expect(page.get_by_text("Marked as voted on paper")).to_be_visible()
     assert failures == [], "\n".join(failures)

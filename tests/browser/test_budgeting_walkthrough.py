@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from tests.browser.axe import violations
 from tests.browser.conftest import PHONE, shoot
@@ -58,14 +59,14 @@ def test_a_second_district_is_refused_before_the_ballot(vote, open_session, java
     page.goto(f"/budgeting/{process.slug}/vote/{south.pk}/")
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == f"You cannot vote in {south.name}"
-    assert page.get_by_text(f"You have already voted in {north.name}").is_visible()
+    expect(page.get_by_text(f"You have already voted in {north.name}")).to_be_visible()
     assert page.locator("input[name=project]").count() == 0
     if javascript:  # axe runs as a script: the same page without it is checked here
         check(page, "district closed", failures, "phone-pb-district-closed")
     else:
         shoot(page, "phone-pb-district-closed-nojs")
     page.get_by_role("link", name=f"See or change your vote in {north.name}").click()
-    assert page.get_by_text("You have already voted here").is_visible()
+    expect(page.get_by_text("You have already voted here")).to_be_visible()
     assert failures == [], "\n".join(failures)
 
 
@@ -83,7 +84,7 @@ def test_a_project_map_frames_its_district(vote, open_session):
     shape = outline.bounding_box()
     # The district fills most of the map (not a dot on an empty box, not a far-off city).
     assert shape["height"] > box["height"] * 0.5 or shape["width"] > box["width"] * 0.5
-    assert page.locator("#project-map .area-label", has_text=north.name).is_visible()
+    expect(page.locator("#project-map .area-label", has_text=north.name)).to_be_visible()
     assert failures == [], "\n".join(failures)
 
 
@@ -112,7 +113,7 @@ def test_the_process_navigation_in_the_back_office(vote, open_session, live_serv
     check(page, "dashboard", failures, "desktop-staff-pb-subnav")
     nav.get_by_role("link", name="Voting").click()
     page.get_by_role("heading", name=f"Turnout: {process.title}").wait_for()
-    assert page.get_by_role("navigation", name="Voting").is_visible()
+    expect(page.get_by_role("navigation", name="Voting")).to_be_visible()
     check(page, "turnout", failures, "desktop-staff-pb-voting-subnav")
     page.get_by_role("navigation", name="This process").get_by_role(
         "link", name="Count and results"

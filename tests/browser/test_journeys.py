@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from townhall.servicedesk.models import ServiceRequest
 
@@ -63,7 +64,7 @@ def test_a_whole_report_with_the_keyboard_only(town, page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/report/sent/**")
     report = ServiceRequest.objects.latest("pk")
-    assert page.get_by_text(report.public_id).is_visible()
+    expect(page.get_by_text(report.public_id)).to_be_visible()
     assert report.attributes == {"SIZE": "large"}
     assert report.address == "1234 Elm St" and report.area.code == "north"
 
@@ -110,5 +111,5 @@ def test_near_my_location_uses_the_browsers_position(town, open_session):
     page.goto("/requests/")
     page.get_by_role("button", name="Near my location").click()
     page.wait_for_url("**/requests/?lat=40.0205*")
-    assert page.get_by_text(town["pothole"].public_id).is_visible()
+    expect(page.get_by_text(town["pothole"].public_id)).to_be_visible()
     assert not page.get_by_text(town["light"].public_id).is_visible()
