@@ -210,6 +210,17 @@ def test_reports_are_rate_limited_with_a_friendly_page(client, city, settings):
     assert ServiceRequest.objects.count() == 2
 
 
+def test_a_client_over_its_limit_is_refused_before_its_photos_are_read(client, city, settings):
+    """Photos are decoded while the form is checked: over the limit, that work is not done,
+    so the answer is the limit page even for a form that would have failed."""
+    settings.TOWNHALL = {**settings.TOWNHALL, "RATE_LIMITS": {"report": "1/h"}}
+    assert client.post(DETAILS + PIN, answers()).status_code == 302
+    broken = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    response = client.post(DETAILS + PIN, {**answers(), "photos": [broken]})
+    assert response.status_code == 429
+    assert ServiceRequest.objects.count() == 1
+
+
 def test_forms_refuse_posts_without_the_csrf_token(city):
     from django.test import Client
 

@@ -40,14 +40,31 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
+def _key(request: HttpRequest, scope: str, period: int) -> str:
+    window = int(time.time() // period)
+    return f"townhall:rate:{scope}:{client_ip(request)}:{window}"
+
+
+def reached(request: HttpRequest, scope: str) -> bool:
+    """True when this client has already used up the scope's limit; counts nothing.
+
+    Checked before costly work (decoding and re-encoding photos happens while a form is
+    validated), so that a client over its limit cannot keep the server busy with it.
+    """
+    rule = parse_rule(settings.TOWNHALL["RATE_LIMITS"].get(scope, ""))
+    if rule is None:
+        return False
+    limit, period = rule
+    return int(cache.get(_key(request, scope, period)) or 0) >= limit
+
+
 def exceeded(request: HttpRequest, scope: str) -> bool:
     """Count one action for this client; True when it goes over the scope's limit."""
     rule = parse_rule(settings.TOWNHALL["RATE_LIMITS"].get(scope, ""))
     if rule is None:
         return False
     limit, period = rule
-    window = int(time.time() // period)
-    key = f"townhall:rate:{scope}:{client_ip(request)}:{window}"
+    key = _key(request, scope, period)
     if cache.add(key, 1, timeout=period):
         return limit < 1
     try:

@@ -103,6 +103,8 @@ def details(request: HttpRequest, code: str) -> HttpResponse:
         back = reverse("portal:report_location", args=[service.code])
         return HttpResponseRedirect(f"{back}?step=location&{request.GET.urlencode()}")
     if request.method == "POST":
+        if ratelimit.reached(request, "report"):
+            return too_many_requests(request)  # before any photo is decoded
         form = ReportDetailsForm(request.POST, request.FILES, service=service)
         if form.is_valid():
             if ratelimit.exceeded(request, "report"):
