@@ -362,22 +362,8 @@ def _clean_photos(
 
 
 def describe_image_problem(problem: images.ImageProblem) -> str:
-    """The same words the service desk uses, so the catalogue translates them once."""
-    if problem.reason == images.TOO_LARGE:
-        size = problem.params["max_bytes"]
-        text = (
-            f"{size / (1024 * 1024):g} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024)} KB"
-        )
-        return _("the photo is larger than %(size)s") % {"size": text}
-    if problem.reason == images.NOT_ACCEPTED:
-        return _("the file is not a JPEG, PNG, WebP or GIF image")
-    if problem.reason == images.TOO_MANY_PIXELS:
-        return _("the photo has more than %(count)s pixels") % {
-            "count": number_format(problem.params["max_pixels"], force_grouping=True)
-        }
-    if problem.reason == images.UNREADABLE:
-        return _("the file is not a readable image")
-    return _("the image is damaged or truncated")
+    """The same words the service desk uses (``lib.images.describe``)."""
+    return images.describe(problem, _, lambda n: number_format(n, force_grouping=True))
 
 
 __all__ = [

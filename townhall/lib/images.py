@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,3 +87,32 @@ def _open(content: bytes, max_pixels: int) -> Image.Image:
             raise
         raise ImageProblem(DAMAGED) from None
     return image
+
+
+def describe(
+    problem: ImageProblem, gettext: Callable[[str], str], group_digits: Callable[[int], str]
+) -> str:
+    """The problem in the reader's language, as the end of "photo.jpg: ...".
+
+    One wording for every domain that takes photos. This module imports no Django, so the
+    caller hands in its ``gettext`` and its number formatting; the literals below are still
+    found by ``makemessages``.
+    """
+    _ = gettext
+    if problem.reason == TOO_LARGE:
+        return _("the photo is larger than %(size)s") % {"size": _size(problem.params["max_bytes"])}
+    if problem.reason == NOT_ACCEPTED:
+        return _("the file is not a JPEG, PNG, WebP or GIF image")
+    if problem.reason == TOO_MANY_PIXELS:
+        return _("the photo has more than %(count)s pixels") % {
+            "count": group_digits(problem.params["max_pixels"])
+        }
+    if problem.reason == UNREADABLE:
+        return _("the file is not a readable image")
+    return _("the image is damaged or truncated")
+
+
+def _size(n_bytes: int) -> str:
+    if n_bytes >= 1024 * 1024:
+        return f"{n_bytes / (1024 * 1024):g} MB"
+    return f"{max(1, n_bytes // 1024)} KB"

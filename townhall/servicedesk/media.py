@@ -43,20 +43,4 @@ def clean_photo(content: bytes) -> PhotoInput:
 
 def describe_problem(problem: ImageProblem) -> str:
     """The problem in the reader's language, as the end of "photo.jpg: ..."."""
-    if problem.reason == images.TOO_LARGE:
-        return _("the photo is larger than %(size)s") % {"size": _size(problem.params["max_bytes"])}
-    if problem.reason == images.NOT_ACCEPTED:
-        return _("the file is not a JPEG, PNG, WebP or GIF image")
-    if problem.reason == images.TOO_MANY_PIXELS:
-        return _("the photo has more than %(count)s pixels") % {
-            "count": number_format(problem.params["max_pixels"], force_grouping=True)
-        }
-    if problem.reason == images.UNREADABLE:
-        return _("the file is not a readable image")
-    return _("the image is damaged or truncated")
-
-
-def _size(n_bytes: int) -> str:
-    if n_bytes >= 1024 * 1024:
-        return f"{n_bytes / (1024 * 1024):g} MB"
-    return f"{max(1, n_bytes // 1024)} KB"
+    return images.describe(problem, _, lambda n: number_format(n, force_grouping=True))
